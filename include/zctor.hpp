@@ -1,0 +1,14 @@
+//
+// Copyright (c) 2026 The zctor authors. Distributed under the MIT License.
+//
+#ifndef ZCTOR_HPP
+#define ZCTOR_HPP
+
+#include <zctor/actor_ref.hpp>
+#include <zctor/config.hpp>
+#include <zctor/context.hpp>
+#include <zctor/engine.hpp>
+#include <zctor/error.hpp>
+#include <zctor/stats.hpp>
+
+#endif

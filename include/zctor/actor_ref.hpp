@@ -1,0 +1,147 @@
+//
+// Copyright (c) 2026 The zctor authors. Distributed under the MIT License.
+//
+#ifndef ZCTOR_ACTOR_REF_HPP
+#define ZCTOR_ACTOR_REF_HPP
+
+#include <zctor/detail/actor_base.hpp>
+#include <zctor/detail/dispatch.hpp>
+#include <zctor/error.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <tuple>
+#include <utility>
+
+namespace zctor
+{
+
+/// Whether an actor with behaviour `Behavior` (a class actor, or receives<M...>) accepts `Message`.
+template <class Behavior, class Message>
+concept accepts = detail::accepts_impl<Behavior, Message>::value;
+
+/// A typed, counted reference to an actor. `Behavior` is the actor's class for class-based
+/// actors, or `receives<M...>` for handler actors; `send` only compiles for messages it accepts.
+///
+/// Thread safety: distinct objects, safe; shared const object, safe. A reference keeps the
+/// actor's memory alive, never the actor itself: once the actor stops, sends fail with
+/// error::actor_stopped.
+template <class Behavior>
+class actor_ref
+{
+  public:
+    actor_ref() noexcept = default;
+
+    /// A view of a class actor through the message types it handles.
+    template <class A>
+    requires(detail::is_receives<Behavior>::value && !detail::is_receives<A>::value)
+        actor_ref(const actor_ref<A>& other)
+    noexcept : actor_ref(other, Behavior{}) {}
+
+    /// Sends `msg` to the actor. The message is moved into the runtime. Throws
+    /// boost::system::system_error on failure (see the error_code overload).
+    template <class Message>
+    requires accepts<Behavior, Message>
+    void send(Message&& msg) const
+    {
+        boost::system::error_code ec;
+        send(std::forward<Message>(msg), ec);
+        detail::throw_if(ec, "zctor::actor_ref::send");
+    }
+
+    /// Sends `msg` to the actor. Errors: actor_not_found (empty reference), actor_stopped,
+    /// engine_stopped, invalid_message (valueless variant), out_of_memory.
+    /// Messages from one sender to one actor are handled in the order they were sent.
+    template <class Message>
+    requires accepts<Behavior, Message>
+    void send(Message&& msg, boost::system::error_code& ec) const
+    {
+        if (!ptr_)
+        {
+            ec = error::actor_not_found;
+            return;
+        }
+        ec = push(std::forward<Message>(msg), static_cast<Behavior*>(nullptr));
+    }
+
+    template <class Message>
+    requires(!accepts<Behavior, Message>) void send(Message&&) const
+    {
+        static_assert(accepts<Behavior, Message>,
+                      "zctor: this actor does not handle that message type (a class actor needs "
+                      "handle(context&, M) or handle(M); receives<M...> lists what it takes)");
+    }
+    template <class Message>
+    requires(!accepts<Behavior, Message>) void send(Message&&, boost::system::error_code&) const
+    {
+        static_assert(accepts<Behavior, Message>,
+                      "zctor: this actor does not handle that message type (a class actor needs "
+                      "handle(context&, M) or handle(M); receives<M...> lists what it takes)");
+    }
+
+    /// Asks the actor to stop once its current message, if any, is handled. Queued messages
+    /// are dropped and counted. Harmless on a stopped actor or an empty reference.
+    void stop() const
+    {
+        if (ptr_)
+            ptr_->request_stop();
+    }
+
+    /// Whether the actor has stopped (an empty reference counts as stopped).
+    bool stopped() const noexcept { return !ptr_ || ptr_->stopped(); }
+
+    /// The actor's id, unique within its engine; 0 for an empty reference.
+    std::uint64_t id() const noexcept { return ptr_ ? ptr_->id() : 0; }
+
+    /// The worker the actor is placed on.
+    std::size_t worker_index() const noexcept { return ptr_ ? ptr_->worker() : 0; }
+
+    explicit operator bool() const noexcept { return static_cast<bool>(ptr_); }
+
+    template <class Other>
+    bool operator==(const actor_ref<Other>& other) const noexcept
+    {
+        return ptr_.get() == other.ptr_.get();
+    }
+
+    // For the runtime.
+    actor_ref(detail::actor_ptr p, const detail::message_node::run_fn* fns) noexcept
+        : ptr_(std::move(p)), fns_(fns)
+    {
+    }
+    const detail::actor_ptr& pointer() const noexcept { return ptr_; }
+
+  private:
+    template <class>
+    friend class actor_ref;
+
+    template <class A, class... Ms>
+    actor_ref(const actor_ref<A>& other, receives<Ms...>) noexcept
+        : ptr_(other.ptr_), fns_(detail::class_fns<A, Ms...>)
+    {
+        static_assert((detail::class_handles<A, Ms> && ...),
+                      "zctor: the class actor does not handle every message of this view");
+    }
+
+    template <class Message, class A>
+    boost::system::error_code push(Message&& msg, A*) const
+    {
+        using M = std::remove_cvref_t<Message>;
+        return ptr_->template push_value<M>(&detail::run_class<A, M>, std::forward<Message>(msg));
+    }
+
+    template <class Message, class... Ms>
+    boost::system::error_code push(Message&& msg, receives<Ms...>*) const
+    {
+        constexpr std::size_t slot = detail::slot_of<Message, Ms...>();
+        using M = std::tuple_element_t<slot, std::tuple<Ms...>>;
+        return ptr_->template push_value<M>(fns_[slot], std::forward<Message>(msg));
+    }
+
+    detail::actor_ptr ptr_;
+    const detail::message_node::run_fn* fns_ = nullptr;
+};
+
+} // namespace zctor
+
+#endif

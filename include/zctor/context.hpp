@@ -1,0 +1,121 @@
+//
+// Copyright (c) 2026 The zctor authors. Distributed under the MIT License.
+//
+#ifndef ZCTOR_CONTEXT_HPP
+#define ZCTOR_CONTEXT_HPP
+
+#include <zctor/detail/actor_base.hpp>
+#include <zctor/error.hpp>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace zctor
+{
+
+class engine;
+template <class Behavior>
+class actor_ref;
+
+namespace detail
+{
+struct deduce
+{
+};
+} // namespace detail
+
+/// What a handler is given besides its message (the book's Context): messaging, spawning,
+/// the actor's executor for Asio I/O and timers, typed state, and stopping itself.
+///
+/// A context is valid only during the handler call it was passed to, on the actor's strand.
+class context
+{
+  public:
+    using executor_type = detail::actor_base::strand_type;
+
+    explicit context(detail::actor_base& self) noexcept : self_(&self) {}
+
+    /// The engine this actor runs in.
+    zctor::engine& get_engine() const noexcept;
+
+    /// Index of the worker (thread and io_context) the actor is placed on.
+    std::size_t worker_index() const noexcept { return self_->worker(); }
+
+    /// The actor's strand. Asio timers and sockets created on it complete on the actor's strand,
+    /// never concurrently with its handlers.
+    const executor_type& get_executor() const noexcept { return self_->strand(); }
+
+    /// The actor's unique id within its engine.
+    std::uint64_t id() const noexcept { return self_->id(); }
+
+    /// A typed reference to this actor. Throws error::invalid_message when `Behavior` is not
+    /// this actor's behaviour (the class for class-based actors, receives<M> for handler actors).
+    template <class Behavior>
+    actor_ref<Behavior> self() const;
+
+    /// Stops this actor once the current handler returns. Queued messages become dropped.
+    void stop() noexcept { self_->stop_after_current(); }
+
+    /// Sends by message type (the book's routing): see engine::send.
+    template <class M = detail::deduce, class Arg>
+    void send(Arg&& arg) const;
+    template <class M = detail::deduce, class Arg>
+    void send(Arg&& arg, boost::system::error_code& ec) const noexcept;
+
+    /// Sends to every actor routed for `M`: see engine::publish.
+    template <class M = detail::deduce, class Arg>
+    std::size_t publish(const Arg& arg) const;
+    template <class M = detail::deduce, class Arg>
+    std::size_t publish(const Arg& arg, boost::system::error_code& ec) const noexcept;
+
+    /// Spawns another actor on the same engine: see engine::spawn.
+    template <class T, class... Args>
+    auto spawn(Args&&... args) const;
+
+    /// The actor's state as `T`, or nullptr when it holds none or holds another type.
+    template <class T>
+    T* state() noexcept
+    {
+        return self_->state().get<T>();
+    }
+
+    /// The actor's state as `T`. Throws system_error(error::state_corrupted) when the actor
+    /// holds no state or state of another type: use state() where that is expected.
+    template <class T>
+    T& state_ref()
+    {
+        T* p = state<T>();
+        if (p == nullptr)
+            detail::throw_error(error::state_corrupted, "zctor::context::state_ref");
+        return *p;
+    }
+
+    /// Replaces the state with `value`. The previous state, of any type, is destroyed.
+    template <class T>
+    std::decay_t<T>& set_state(T&& value)
+    {
+        return self_->state().emplace<std::decay_t<T>>(std::forward<T>(value));
+    }
+
+    /// Replaces the state with a `T` built from `args`.
+    template <class T, class... Args>
+    T& emplace_state(Args&&... args)
+    {
+        return self_->state().emplace<T>(std::forward<Args>(args)...);
+    }
+
+    /// Destroys the state, if any.
+    void reset_state() { self_->state().reset(); }
+
+    /// Whether the actor holds state of any type.
+    bool has_state() const noexcept { return self_->state().has_value(); }
+
+  private:
+    detail::actor_base* self_;
+};
+
+} // namespace zctor
+
+// The member templates that need the engine are defined in <zctor/engine.hpp>.
+
+#endif

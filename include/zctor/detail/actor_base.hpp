@@ -1,0 +1,228 @@
+//
+// Copyright (c) 2026 The zctor authors. Distributed under the MIT License.
+//
+#ifndef ZCTOR_DETAIL_ACTOR_BASE_HPP
+#define ZCTOR_DETAIL_ACTOR_BASE_HPP
+
+#include <zctor/detail/mpsc_queue.hpp>
+#include <zctor/detail/state_holder.hpp>
+#include <zctor/detail/type_key.hpp>
+#include <zctor/error.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <new>
+#include <utility>
+#include <variant>
+
+namespace zctor
+{
+
+class context;
+
+namespace detail
+{
+
+class engine_core;
+
+/// Engine life cycle, shared read-mostly with every send.
+enum class engine_state : int
+{
+    idle,     // constructed, accepting spawns and sends, not running
+    running,  // workers running
+    stopping, // stop() called: no new spawns or sends
+    stopped,  // every actor finalized, workers joined
+};
+
+enum class actor_status : std::uint8_t
+{
+    running,
+    stopped,
+};
+
+/// A message in a mailbox: the node header followed by the value, in one allocation.
+template <class M>
+struct message final : message_node
+{
+    template <class... Args>
+    explicit message(run_fn fn, Args&&... args) : value(std::forward<Args>(args)...)
+    {
+        run = fn;
+    }
+    M value;
+};
+
+template <class T>
+struct is_variant : std::false_type
+{
+};
+template <class... Ts>
+struct is_variant<std::variant<Ts...>> : std::true_type
+{
+};
+
+/// The message types an actor is routed for, and how to run each on it.
+struct route_info
+{
+    const type_key* keys = nullptr;
+    const message_node::run_fn* fns = nullptr;
+    std::size_t count = 0;
+};
+
+/// What every actor has, whatever its behaviour: reference count, mailbox, strand, state.
+/// Reference-counted so that a send racing a stop never touches freed memory.
+class actor_base
+{
+  public:
+    using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;
+
+    actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id, type_key behavior);
+    actor_base(const actor_base&) = delete;
+    actor_base& operator=(const actor_base&) = delete;
+
+    /// Frees messages still queued, counting them as dropped.
+    virtual ~actor_base();
+
+    void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+    void release() noexcept
+    {
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+            delete this;
+    }
+
+    /// Any thread. Takes ownership of `n` whatever the outcome.
+    boost::system::error_code push(message_node* n) noexcept
+    {
+        if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
+        {
+            n->run(n, *this, false);
+            return error::engine_stopped;
+        }
+        if (status_.load(std::memory_order_acquire) == actor_status::stopped)
+        {
+            n->run(n, *this, false);
+            return error::actor_stopped;
+        }
+        mailbox_.push(n);
+        // Idle -> scheduled: one handoff to the strand per burst, not per message.
+        if (!scheduled_.exchange(true, std::memory_order_seq_cst))
+            schedule();
+        return {};
+    }
+
+    /// Builds a node for `M` from `arg` and pushes it.
+    template <class M, class Arg>
+    boost::system::error_code push_value(message_node::run_fn fn,
+                                         Arg&& arg) noexcept(std::is_nothrow_constructible_v<M, Arg&&>)
+    {
+        if constexpr (is_variant<std::decay_t<Arg>>::value)
+        {
+            if (arg.valueless_by_exception())
+                return error::invalid_message;
+        }
+        if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
+            return error::engine_stopped;
+        message<M>* n;
+        try
+        {
+            n = new message<M>(fn, std::forward<Arg>(arg));
+        }
+        catch (const std::bad_alloc&)
+        {
+            return error::out_of_memory;
+        }
+        return push(n);
+    }
+
+    /// Any thread: asks the actor to stop after the message it is handling, if any.
+    void request_stop();
+
+    /// Any thread.
+    bool stopped() const noexcept { return status_.load(std::memory_order_acquire) == actor_status::stopped; }
+
+    std::uint64_t id() const noexcept { return id_; }
+    std::uint32_t worker() const noexcept { return worker_; }
+    type_key behavior() const noexcept { return behavior_; }
+    const strand_type& strand() const noexcept { return strand_; }
+    engine_core& core() const noexcept { return *core_; }
+    state_holder& state() noexcept { return state_; }
+
+    /// Strand only: the handler asked to stop this actor.
+    void stop_after_current() noexcept { stop_requested_ = true; }
+
+    /// Strand only: a handler reported failure or threw.
+    void report_failure(const boost::system::error_code& ec, std::exception_ptr ex) noexcept;
+
+    // Registration for routing by message type (fixed at spawn).
+    route_info routes;
+
+    // Registry list, guarded by the engine's registry mutex.
+    actor_base* reg_prev = nullptr;
+    actor_base* reg_next = nullptr;
+    bool registered = false;
+
+  private:
+    friend class engine_core;
+    struct drain_op;
+
+    void schedule() noexcept;
+    void drain();
+    void finalize();
+    void drop_all() noexcept;
+
+    std::atomic<std::size_t> refs_{1};
+    std::atomic<bool> scheduled_{false};
+    std::atomic<actor_status> status_{actor_status::running};
+    bool stop_requested_ = false;
+    std::uint32_t worker_;
+    std::uint64_t id_;
+    type_key behavior_;
+    const std::atomic<int>* engine_state_;
+    std::shared_ptr<engine_core> core_; // outlives strand_, whose io_context it owns
+    strand_type strand_;
+    mpsc_queue mailbox_;
+    state_holder state_;
+};
+
+/// Owning reference to an actor (intrusive count).
+class actor_ptr
+{
+  public:
+    actor_ptr() noexcept = default;
+    explicit actor_ptr(actor_base* p, bool add_ref = true) noexcept : p_(p)
+    {
+        if (p_ != nullptr && add_ref)
+            p_->add_ref();
+    }
+    actor_ptr(const actor_ptr& o) noexcept : actor_ptr(o.p_) {}
+    actor_ptr(actor_ptr&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+    actor_ptr& operator=(actor_ptr o) noexcept
+    {
+        std::swap(p_, o.p_);
+        return *this;
+    }
+    ~actor_ptr()
+    {
+        if (p_ != nullptr)
+            p_->release();
+    }
+
+    actor_base* get() const noexcept { return p_; }
+    actor_base* operator->() const noexcept { return p_; }
+    actor_base& operator*() const noexcept { return *p_; }
+    explicit operator bool() const noexcept { return p_ != nullptr; }
+    actor_base* detach() noexcept { return std::exchange(p_, nullptr); }
+
+  private:
+    actor_base* p_ = nullptr;
+};
+
+} // namespace detail
+} // namespace zctor
+
+#endif

@@ -1,0 +1,253 @@
+//
+// Copyright (c) 2026 The zctor authors. Distributed under the MIT License.
+//
+#ifndef ZCTOR_DETAIL_ENGINE_CORE_HPP
+#define ZCTOR_DETAIL_ENGINE_CORE_HPP
+
+#include <zctor/config.hpp>
+#include <zctor/detail/actor_base.hpp>
+#include <zctor/detail/type_key.hpp>
+#include <zctor/error.hpp>
+#include <zctor/stats.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <unordered_map>
+#include <vector>
+
+#include <pthread.h>
+
+namespace zctor
+{
+
+class engine;
+
+namespace detail
+{
+
+/// An io_context whose shutdown (destroying every pending handler) the engine may call early.
+class owned_context : public boost::asio::io_context
+{
+  public:
+    owned_context() : boost::asio::io_context(1) {}
+    using boost::asio::io_context::shutdown;
+};
+
+/// The shared part of an engine. Actors and in-flight operations hold it, so a late send or a
+/// completing coordinator never touches freed memory.
+class engine_core : public std::enable_shared_from_this<engine_core>
+{
+  public:
+    using work_guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+
+    struct alignas(64) worker
+    {
+        boost::asio::io_context* ctx = nullptr;
+        std::unique_ptr<owned_context> owned;
+        std::optional<work_guard> guard;
+        pthread_t thread{};
+        bool has_thread = false;
+        std::atomic<std::size_t> actors{0};
+        alignas(64) std::atomic<std::uint64_t> handled{0};
+        std::atomic<std::uint64_t> failed{0};
+    };
+
+    engine_core(const engine_config& config, const std::vector<boost::asio::io_context*>& external);
+    ~engine_core();
+
+    // Life cycle (engine.cpp).
+    boost::system::error_code run();
+    boost::system::error_code join();
+    void stop() noexcept;
+    void shutdown_from_destructor() noexcept;
+
+    engine_stats stats() const noexcept;
+    engine_state state() const noexcept { return static_cast<engine_state>(state_.load()); }
+    bool accepting() const noexcept
+    {
+        return state_.load(std::memory_order_acquire) < static_cast<int>(engine_state::stopping);
+    }
+    bool embedded() const noexcept { return embedded_; }
+
+    // Spawning.
+    boost::system::error_code place(std::uint32_t& worker) noexcept;
+    void unplace(std::uint32_t worker) noexcept;
+    std::uint64_t next_id() noexcept { return next_id_.fetch_add(1, std::memory_order_relaxed) + 1; }
+    boost::system::error_code register_actor(actor_base& a);
+
+    template <class Actor, class... Args>
+    actor_ptr make_actor(boost::system::error_code& ec, route_info routes, Args&&... args);
+
+    // Routing by message type.
+    template <class M, class Arg>
+    boost::system::error_code route_send(Arg&& arg);
+    template <class M, class Arg>
+    std::size_t route_publish(const Arg& arg, boost::system::error_code& ec);
+
+    // Called by actors.
+    void unregister_actor(actor_base& a) noexcept;
+    void actor_finished(actor_base& a) noexcept;
+    void count_dropped(std::size_t n) noexcept { dropped_.fetch_add(n, std::memory_order_relaxed); }
+    void report(std::uint64_t actor, const boost::system::error_code& ec, std::exception_ptr ex) noexcept;
+    bool dropping() const noexcept
+    {
+        return drop_on_stop_ &&
+               state_.load(std::memory_order_relaxed) >= static_cast<int>(engine_state::stopping);
+    }
+
+    const engine_config& config() const noexcept { return config_; }
+    worker& worker_at(std::size_t i) noexcept { return *workers_[i]; }
+    std::size_t worker_count() const noexcept { return workers_.size(); }
+    const std::atomic<int>& state_word() const noexcept { return state_; }
+
+    engine* owner = nullptr;
+
+  private:
+    struct route
+    {
+        struct entry
+        {
+            actor_base* actor;
+            message_node::run_fn fn;
+        };
+        std::vector<entry> entries;
+        std::atomic<std::size_t> next{0};
+    };
+
+    static void* worker_main(void* arg) noexcept;
+    boost::system::error_code start_threads();
+    bool on_worker_thread() const noexcept;
+    bool contexts_live() const noexcept;
+
+    // Shutdown, asynchronous on the workers or inline when nothing runs them.
+    void coordinate_async();
+    void wait_quiescent(std::shared_ptr<std::vector<actor_ptr>> actors, std::size_t pos,
+                        std::chrono::steady_clock::time_point deadline, std::chrono::microseconds backoff);
+    void finalize_all(std::shared_ptr<std::vector<actor_ptr>> actors);
+    void coordinate_inline() noexcept;
+    std::vector<actor_ptr> take_registry();
+    void finish() noexcept;
+    void join_threads() noexcept;
+
+    engine_config config_;
+    bool embedded_;
+    bool drop_on_stop_;
+    std::vector<std::unique_ptr<worker>> workers_;
+    std::atomic<int> state_{static_cast<int>(engine_state::idle)};
+    std::atomic<bool> coordination_taken_{false};
+    std::atomic<std::size_t> next_worker_{0};
+    std::atomic<std::uint64_t> next_id_{0};
+
+    std::mutex registry_mutex_;
+    actor_base* registry_head_ = nullptr;
+    bool registry_closed_ = false;
+
+    mutable std::shared_mutex routes_mutex_;
+    std::unordered_map<type_key, std::unique_ptr<route>> routes_;
+
+    std::mutex state_mutex_;
+    std::condition_variable state_cv_;
+    std::mutex join_mutex_;
+    bool threads_joined_ = false;
+
+    std::atomic<std::uint64_t> spawned_{0};
+    std::atomic<std::uint64_t> stopped_{0};
+    std::atomic<std::uint64_t> dropped_{0};
+    std::atomic<std::uint64_t> loop_failures_{0};
+};
+
+template <class Actor, class... Args>
+actor_ptr engine_core::make_actor(boost::system::error_code& ec, route_info routes, Args&&... args)
+{
+    ec = {};
+    if (!accepting())
+    {
+        ec = error::engine_stopped;
+        return {};
+    }
+    std::uint32_t w = 0;
+    ec = place(w);
+    if (ec)
+        return {};
+    actor_ptr p;
+    try
+    {
+        p = actor_ptr(new Actor(*this, w, next_id(), std::forward<Args>(args)...), false);
+    }
+    catch (const std::bad_alloc&)
+    {
+        unplace(w);
+        ec = error::out_of_memory;
+        return {};
+    }
+    catch (...)
+    {
+        unplace(w);
+        throw;
+    }
+    p->routes = routes;
+    ec = register_actor(*p);
+    if (ec)
+        return {};
+    return p;
+}
+
+template <class M, class Arg>
+boost::system::error_code engine_core::route_send(Arg&& arg)
+{
+    if (!accepting())
+        return error::engine_stopped;
+    std::shared_lock lock(routes_mutex_);
+    auto it = routes_.find(key_of<M>());
+    if (it == routes_.end() || it->second->entries.empty())
+        return error::actor_not_found;
+    route& r = *it->second;
+    const auto& e = r.entries[r.next.fetch_add(1, std::memory_order_relaxed) % r.entries.size()];
+    return e.actor->template push_value<M>(e.fn, std::forward<Arg>(arg));
+}
+
+template <class M, class Arg>
+std::size_t engine_core::route_publish(const Arg& arg, boost::system::error_code& ec)
+{
+    ec = {};
+    if (!accepting())
+    {
+        ec = error::engine_stopped;
+        return 0;
+    }
+    std::shared_lock lock(routes_mutex_);
+    auto it = routes_.find(key_of<M>());
+    if (it == routes_.end() || it->second->entries.empty())
+    {
+        ec = error::actor_not_found;
+        return 0;
+    }
+    std::size_t delivered = 0;
+    boost::system::error_code last;
+    for (const auto& e : it->second->entries)
+    {
+        auto r = e.actor->template push_value<M>(e.fn, arg);
+        if (r)
+            last = r;
+        else
+            ++delivered;
+    }
+    if (delivered == 0)
+        ec = last;
+    return delivered;
+}
+
+} // namespace detail
+} // namespace zctor
+
+#endif

@@ -1,0 +1,83 @@
+//
+// Copyright (c) 2026 The zctor authors. Distributed under the MIT License.
+//
+#ifndef ZCTOR_DETAIL_MPSC_QUEUE_HPP
+#define ZCTOR_DETAIL_MPSC_QUEUE_HPP
+
+#include <atomic>
+
+namespace zctor::detail
+{
+
+class actor_base;
+class context_access;
+
+/// A queued message. `run` handles the message (when `handle` is true) and always frees the node.
+struct message_node
+{
+    using run_fn = bool (*)(message_node*, actor_base&, bool handle);
+
+    std::atomic<message_node*> next{nullptr};
+    run_fn run = nullptr;
+};
+
+/// Intrusive multi-producer single-consumer queue (D. Vyukov's design). push is wait-free and
+/// costs one atomic exchange; the node memory belongs to the caller until it is popped.
+class mpsc_queue
+{
+  public:
+    mpsc_queue() noexcept : head_(&stub_), tail_(&stub_) {}
+    mpsc_queue(const mpsc_queue&) = delete;
+    mpsc_queue& operator=(const mpsc_queue&) = delete;
+
+    /// Any thread.
+    void push(message_node* n) noexcept
+    {
+        n->next.store(nullptr, std::memory_order_relaxed);
+        message_node* prev = head_.exchange(n, std::memory_order_seq_cst);
+        prev->next.store(n, std::memory_order_release);
+    }
+
+    /// Consumer only. Returns nullptr when empty or when a producer is between its two steps
+    /// (then empty() is false and the caller tries again later).
+    message_node* pop() noexcept
+    {
+        message_node* tail = tail_;
+        message_node* next = tail->next.load(std::memory_order_acquire);
+        if (tail == &stub_)
+        {
+            if (next == nullptr)
+                return nullptr;
+            tail_ = next;
+            tail = next;
+            next = next->next.load(std::memory_order_acquire);
+        }
+        if (next != nullptr)
+        {
+            tail_ = next;
+            return tail;
+        }
+        if (tail != head_.load(std::memory_order_acquire))
+            return nullptr;
+        push(&stub_);
+        next = tail->next.load(std::memory_order_acquire);
+        if (next != nullptr)
+        {
+            tail_ = next;
+            return tail;
+        }
+        return nullptr;
+    }
+
+    /// Consumer only.
+    bool empty() const noexcept { return tail_ == &stub_ && head_.load(std::memory_order_seq_cst) == &stub_; }
+
+  private:
+    std::atomic<message_node*> head_;
+    message_node* tail_;
+    message_node stub_;
+};
+
+} // namespace zctor::detail
+
+#endif

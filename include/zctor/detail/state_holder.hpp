@@ -1,0 +1,72 @@
+//
+// Copyright (c) 2026 The zctor authors. Distributed under the MIT License.
+//
+#ifndef ZCTOR_DETAIL_STATE_HOLDER_HPP
+#define ZCTOR_DETAIL_STATE_HOLDER_HPP
+
+#include <zctor/detail/type_key.hpp>
+
+#include <memory>
+#include <utility>
+
+namespace zctor::detail
+{
+
+/// Type-erased, owning storage for one actor's state (the book's get/set/resetState).
+class state_holder
+{
+  public:
+    state_holder() = default;
+    state_holder(const state_holder&) = delete;
+    state_holder& operator=(const state_holder&) = delete;
+    ~state_holder() { reset(); }
+
+    bool has_value() const noexcept { return ptr_ != nullptr; }
+
+    template <class T>
+    bool holds() const noexcept
+    {
+        return ops_ == &ops_for<T>;
+    }
+
+    template <class T>
+    T* get() noexcept
+    {
+        return holds<T>() ? static_cast<T*>(ptr_) : nullptr;
+    }
+
+    template <class T, class... Args>
+    T& emplace(Args&&... args)
+    {
+        auto fresh = std::make_unique<T>(std::forward<Args>(args)...);
+        reset();
+        ptr_ = fresh.release();
+        ops_ = &ops_for<T>;
+        return *static_cast<T*>(ptr_);
+    }
+
+    /// Destroys the state, if any. The holder is empty afterwards even if the destructor throws.
+    void reset()
+    {
+        void* p = std::exchange(ptr_, nullptr);
+        const ops* o = std::exchange(ops_, nullptr);
+        if (p != nullptr)
+            o->destroy(p);
+    }
+
+  private:
+    struct ops
+    {
+        void (*destroy)(void*);
+    };
+
+    template <class T>
+    static constexpr ops ops_for{[](void* p) { delete static_cast<T*>(p); }};
+
+    void* ptr_ = nullptr;
+    const ops* ops_ = nullptr;
+};
+
+} // namespace zctor::detail
+
+#endif

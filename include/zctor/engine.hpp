@@ -1,0 +1,254 @@
+//
+// Copyright (c) 2026 The zctor authors. Distributed under the MIT License.
+//
+#ifndef ZCTOR_ENGINE_HPP
+#define ZCTOR_ENGINE_HPP
+
+#include <zctor/actor_ref.hpp>
+#include <zctor/config.hpp>
+#include <zctor/context.hpp>
+#include <zctor/detail/dispatch.hpp>
+#include <zctor/detail/engine_core.hpp>
+#include <zctor/error.hpp>
+#include <zctor/stats.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+namespace zctor
+{
+
+/// The actor engine (the book's ActorEngine): worker threads, each running its own io_context,
+/// and the actors placed round-robin across them, each on a strand over its worker's executor.
+///
+/// Thread safety: every member function may be called from any thread, including from inside
+/// handlers, except join()/start() (not from a worker) and the destructor.
+class engine
+{
+  public:
+    using executor_type = boost::asio::io_context::executor_type;
+
+    /// An engine with its own worker threads. Throws system_error(invalid_configuration) for a
+    /// configuration that validate() rejects.
+    explicit engine(const engine_config& config = {});
+
+    /// An engine embedded in io_contexts the application owns and runs: actors are placed
+    /// round-robin across `contexts`, on strands over their executors. The engine runs as soon
+    /// as it is constructed (run() reports already_started) and keeps the contexts busy (a work
+    /// guard) until it has stopped. The contexts must outlive the engine and every actor_ref.
+    explicit engine(boost::asio::io_context& context, const engine_config& config = {});
+    engine(const std::vector<boost::asio::io_context*>& contexts, const engine_config& config = {});
+
+    engine(const engine&) = delete;
+    engine& operator=(const engine&) = delete;
+
+    /// Stops the engine (see stop()) and waits for it, then joins the workers. Never waits for
+    /// more than the drain timeout plus the handlers already running.
+    ~engine();
+
+    /// Starts the worker threads and returns. Errors: already_started, engine_stopped (the engine
+    /// was stopped before), thread_creation_failed.
+    void run();
+    void run(boost::system::error_code& ec);
+
+    /// Blocks until the engine has stopped and its workers have exited. Errors: not_started,
+    /// thread_join_failed (called from one of the engine's own workers, where it would deadlock).
+    void join();
+    void join(boost::system::error_code& ec);
+
+    /// run() then join(): blocks the caller until stop() (the book's start).
+    void start();
+    void start(boost::system::error_code& ec);
+
+    /// Stops the engine: from now on spawns and sends fail with engine_stopped; messages already
+    /// accepted are handled (shutdown_policy::drain, bounded by drain_timeout) or dropped and
+    /// counted (shutdown_policy::drop); then every actor stops and its state is destroyed.
+    /// Returns at once; callable from any thread and from handlers; calling it again is harmless.
+    void stop() noexcept;
+
+    /// Whether stop() has completed: every actor stopped.
+    bool stopped() const noexcept { return core_->state() == detail::engine_state::stopped; }
+
+    /// Whether the engine accepts spawns and sends.
+    bool accepting() const noexcept { return core_->accepting(); }
+
+    std::size_t worker_count() const noexcept { return core_->worker_count(); }
+
+    /// The executor of worker `i` (not a strand).
+    executor_type get_executor(std::size_t i = 0) const { return core_->worker_at(i).ctx->get_executor(); }
+
+    /// Spawns an actor, placed round-robin on the workers.
+    ///
+    /// - `spawn<M>(handler)`, the book's way: `handler(context&, M)` or `handler(M)` handles every
+    ///   message of type `M` and returns void, bool or error_code. Returns actor_ref<receives<M>>;
+    ///   the actor is also routed for `M` (send<M>, publish<M>).
+    /// - `spawn<A>(args...)`: a class actor built from `args`, with `handle(context&, X)` or
+    ///   `handle(X)` per message type. Returns actor_ref<A>. If A declares
+    ///   `using messages = receives<X...>;` it is also routed for each X.
+    ///
+    /// Errors: engine_stopped, thread_pool_full, out_of_memory. Exceptions from the actor's
+    /// constructor propagate unchanged.
+    template <class T, class... Args>
+    auto spawn(Args&&... args);
+    template <class T, class... Args>
+    auto spawn(boost::system::error_code& ec, Args&&... args);
+
+    /// Sends to an actor routed for `M` (the book's routing); several such actors share the load
+    /// round-robin. `M` defaults to the argument's type. Errors: actor_not_found (no actor routed
+    /// for M), engine_stopped, actor_stopped, invalid_message, out_of_memory.
+    template <class M = detail::deduce, class Arg>
+    void send(Arg&& arg);
+    template <class M = detail::deduce, class Arg>
+    void send(Arg&& arg, boost::system::error_code& ec);
+
+    /// Sends a copy of `arg` to every actor routed for `M`; returns how many accepted it.
+    /// Errors: actor_not_found (none routed for M), engine_stopped.
+    template <class M = detail::deduce, class Arg>
+    std::size_t publish(const Arg& arg);
+    template <class M = detail::deduce, class Arg>
+    std::size_t publish(const Arg& arg, boost::system::error_code& ec);
+
+    /// Counters since construction.
+    engine_stats stats() const noexcept { return core_->stats(); }
+
+  private:
+    friend class context;
+    std::shared_ptr<detail::engine_core> core_;
+};
+
+namespace detail
+{
+
+template <class M, class Arg>
+using message_type_t = std::conditional_t<std::is_same_v<M, deduce>, std::remove_cvref_t<Arg>, M>;
+
+template <class A, class... Ms, class... Args>
+actor_ref<A> spawn_class(engine_core& core, boost::system::error_code& ec, receives<Ms...>, Args&&... args)
+{
+    static_assert((class_handles<A, Ms> && ...),
+                  "zctor: a class actor must handle every message type listed in its `messages`");
+    route_info routes;
+    if constexpr (sizeof...(Ms) > 0)
+        routes = route_info{keys_of<Ms...>, class_fns<A, Ms...>, sizeof...(Ms)};
+    actor_ptr p = core.make_actor<class_actor<A>>(ec, routes, std::forward<Args>(args)...);
+    return actor_ref<A>(std::move(p), nullptr);
+}
+
+template <class T, class... Args>
+auto spawn_on(engine_core& core, boost::system::error_code& ec, Args&&... args)
+{
+    if constexpr (sizeof...(Args) == 1 && (message_handler<std::remove_cvref_t<Args>, T> && ...))
+    {
+        using F = std::remove_cvref_t<std::tuple_element_t<0, std::tuple<Args...>>>;
+        using actor = function_actor<T, F>;
+        static constexpr message_node::run_fn fns[] = {&run_function<T, F>};
+        static constexpr type_key keys[] = {key_of<T>()};
+        actor_ptr p = core.make_actor<actor>(ec, route_info{keys, fns, 1}, std::forward<Args>(args)...);
+        return actor_ref<receives<T>>(std::move(p), fns);
+    }
+    else
+    {
+        static_assert(std::is_class_v<T>, "zctor: spawn<T>: T is neither a message type given a "
+                                          "handler nor an actor class");
+        static_assert(std::is_constructible_v<T, Args&&...>,
+                      "zctor: spawn<A>(args...): A is not constructible from these arguments");
+        return spawn_class<T>(core, ec, typename routed_messages<T>::type{}, std::forward<Args>(args)...);
+    }
+}
+
+} // namespace detail
+
+template <class T, class... Args>
+auto engine::spawn(Args&&... args)
+{
+    boost::system::error_code ec;
+    auto ref = detail::spawn_on<T>(*core_, ec, std::forward<Args>(args)...);
+    detail::throw_if(ec, "zctor::engine::spawn");
+    return ref;
+}
+
+template <class T, class... Args>
+auto engine::spawn(boost::system::error_code& ec, Args&&... args)
+{
+    return detail::spawn_on<T>(*core_, ec, std::forward<Args>(args)...);
+}
+
+template <class M, class Arg>
+void engine::send(Arg&& arg)
+{
+    boost::system::error_code ec;
+    send<M>(std::forward<Arg>(arg), ec);
+    detail::throw_if(ec, "zctor::engine::send");
+}
+
+template <class M, class Arg>
+void engine::send(Arg&& arg, boost::system::error_code& ec)
+{
+    ec = core_->route_send<detail::message_type_t<M, Arg>>(std::forward<Arg>(arg));
+}
+
+template <class M, class Arg>
+std::size_t engine::publish(const Arg& arg)
+{
+    boost::system::error_code ec;
+    std::size_t n = publish<M>(arg, ec);
+    detail::throw_if(ec, "zctor::engine::publish");
+    return n;
+}
+
+template <class M, class Arg>
+std::size_t engine::publish(const Arg& arg, boost::system::error_code& ec)
+{
+    return core_->route_publish<detail::message_type_t<M, Arg>>(arg, ec);
+}
+
+// context members that need the engine.
+
+inline engine& context::get_engine() const noexcept { return *self_->core().owner; }
+
+template <class Behavior>
+actor_ref<Behavior> context::self() const
+{
+    if (self_->behavior() != detail::key_of<Behavior>())
+        detail::throw_error(error::invalid_message, "zctor::context::self: not this actor's behaviour");
+    return actor_ref<Behavior>(detail::actor_ptr(self_), self_->routes.fns);
+}
+
+template <class M, class Arg>
+void context::send(Arg&& arg) const
+{
+    get_engine().send<M>(std::forward<Arg>(arg));
+}
+
+template <class M, class Arg>
+void context::send(Arg&& arg, boost::system::error_code& ec) const noexcept
+{
+    ec = self_->core().route_send<detail::message_type_t<M, Arg>>(std::forward<Arg>(arg));
+}
+
+template <class M, class Arg>
+std::size_t context::publish(const Arg& arg) const
+{
+    return get_engine().publish<M>(arg);
+}
+
+template <class M, class Arg>
+std::size_t context::publish(const Arg& arg, boost::system::error_code& ec) const noexcept
+{
+    return self_->core().route_publish<detail::message_type_t<M, Arg>>(arg, ec);
+}
+
+template <class T, class... Args>
+auto context::spawn(Args&&... args) const
+{
+    return get_engine().spawn<T>(std::forward<Args>(args)...);
+}
+
+} // namespace zctor
+
+#endif

@@ -1,0 +1,680 @@
+//
+// Copyright (c) 2026 The zctor authors. Distributed under the MIT License.
+//
+#include <zctor/engine.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <algorithm>
+#include <thread>
+
+namespace zctor
+{
+namespace detail
+{
+
+namespace
+{
+thread_local const engine_core* current_worker_core = nullptr;
+
+constexpr int as_int(engine_state s) noexcept { return static_cast<int>(s); }
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// actor_base
+
+actor_base::actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id, type_key behavior)
+    : worker_(worker), id_(id), behavior_(behavior), engine_state_(&core.state_word()),
+      core_(core.shared_from_this()),
+      strand_(boost::asio::make_strand(core.worker_at(worker).ctx->get_executor()))
+{
+}
+
+actor_base::~actor_base()
+{
+    // Nobody else holds a reference, so no producer is half-way through a push.
+    drop_all();
+}
+
+struct actor_base::drain_op
+{
+    actor_ptr self;
+    void operator()() { self->drain(); }
+};
+
+void actor_base::schedule() noexcept
+{
+    try
+    {
+        boost::asio::post(strand_, drain_op{actor_ptr(this)});
+    }
+    catch (...)
+    {
+        // Out of memory for the handoff: leave the actor idle so the next send tries again.
+        scheduled_.store(false, std::memory_order_seq_cst);
+        core_->report(id_, error::out_of_memory, std::current_exception());
+    }
+}
+
+void actor_base::drain()
+{
+    if (status_.load(std::memory_order_relaxed) == actor_status::stopped)
+    {
+        // A stopped actor's mailbox stays "scheduled" for good: no further handoff is posted, and
+        // whatever arrives late is freed (and counted) with the actor.
+        drop_all();
+        return;
+    }
+    auto& w = core_->worker_at(worker_);
+    const std::size_t batch = core_->config().batch_size;
+    std::size_t handled = 0;
+    std::size_t failed = 0;
+    auto account = [&]
+    {
+        if (handled != 0)
+            w.handled.fetch_add(handled, std::memory_order_relaxed);
+        if (failed != 0)
+            w.failed.fetch_add(failed, std::memory_order_relaxed);
+    };
+    while (handled < batch)
+    {
+        if (core_->dropping())
+        {
+            // Shutdown without drain: the coordinator's finalize drops the rest.
+            account();
+            return;
+        }
+        message_node* n = mailbox_.pop();
+        if (n == nullptr)
+            break;
+        if (!n->run(n, *this, true))
+            ++failed;
+        ++handled;
+        if (stop_requested_)
+        {
+            account();
+            finalize();
+            return;
+        }
+    }
+    account();
+    if (handled == batch)
+    {
+        // Fairness: let the worker's other actors run before the next batch.
+        boost::asio::post(strand_, drain_op{actor_ptr(this)});
+        return;
+    }
+    scheduled_.store(false, std::memory_order_seq_cst);
+    if (!mailbox_.empty() && !scheduled_.exchange(true, std::memory_order_seq_cst))
+        boost::asio::post(strand_, drain_op{actor_ptr(this)});
+}
+
+void actor_base::request_stop()
+{
+    boost::asio::post(strand_, [self = actor_ptr(this)] { self->finalize(); });
+}
+
+void actor_base::finalize()
+{
+    if (status_.load(std::memory_order_relaxed) == actor_status::stopped)
+        return;
+    actor_ptr keep(this);
+    status_.store(actor_status::stopped, std::memory_order_release);
+    core_->unregister_actor(*this);
+    try
+    {
+        state_.reset();
+    }
+    catch (...)
+    {
+        report_failure(error::handler_failed, std::current_exception());
+    }
+    // Close the mailbox: from now on no sender posts a drain, and the actor never runs again.
+    scheduled_.exchange(true, std::memory_order_seq_cst);
+    drop_all();
+    core_->actor_finished(*this);
+}
+
+void actor_base::drop_all() noexcept
+{
+    std::size_t n = 0;
+    while (message_node* m = mailbox_.pop())
+    {
+        m->run(m, *this, false);
+        ++n;
+    }
+    if (n != 0)
+        core_->count_dropped(n);
+}
+
+void actor_base::report_failure(const boost::system::error_code& ec, std::exception_ptr ex) noexcept
+{
+    core_->report(id_, ec, std::move(ex));
+}
+
+// ---------------------------------------------------------------------------------------------
+// engine_core
+
+engine_core::engine_core(const engine_config& config, const std::vector<boost::asio::io_context*>& external)
+    : config_(config), embedded_(!external.empty()), drop_on_stop_(config.shutdown == shutdown_policy::drop)
+{
+    std::size_t n = external.size();
+    if (!embedded_)
+        n = config.thread_count != 0 ? config.thread_count
+                                     : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+    workers_.reserve(n);
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        auto w = std::make_unique<worker>();
+        if (embedded_)
+        {
+            w->ctx = external[i];
+        }
+        else
+        {
+            w->owned = std::make_unique<owned_context>();
+            w->ctx = w->owned.get();
+        }
+        w->guard.emplace(w->ctx->get_executor());
+        workers_.push_back(std::move(w));
+    }
+    if (embedded_)
+        state_.store(as_int(engine_state::running));
+}
+
+engine_core::~engine_core() = default;
+
+void* engine_core::worker_main(void* arg) noexcept
+{
+    auto* start = static_cast<std::pair<std::shared_ptr<engine_core>, worker*>*>(arg);
+    std::shared_ptr<engine_core> core = std::move(start->first);
+    worker* w = start->second;
+    delete start;
+    current_worker_core = core.get();
+    for (;;)
+    {
+        try
+        {
+            w->ctx->run();
+            break;
+        }
+        catch (...)
+        {
+            core->loop_failures_.fetch_add(1, std::memory_order_relaxed);
+            core->report(0, error::event_loop_failed, std::current_exception());
+        }
+    }
+    current_worker_core = nullptr;
+    return nullptr;
+}
+
+boost::system::error_code engine_core::start_threads()
+{
+    for (auto& w : workers_)
+    {
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        int rc = 0;
+        if (config_.stack_size != 0)
+            rc = pthread_attr_setstacksize(&attr, config_.stack_size);
+        auto* arg = new std::pair<std::shared_ptr<engine_core>, worker*>(shared_from_this(), w.get());
+        if (rc == 0)
+            rc = pthread_create(&w->thread, &attr, &engine_core::worker_main, arg);
+        pthread_attr_destroy(&attr);
+        if (rc != 0)
+        {
+            delete arg;
+            return error::thread_creation_failed;
+        }
+        w->has_thread = true;
+    }
+    return {};
+}
+
+boost::system::error_code engine_core::run()
+{
+    if (embedded_)
+        return error::already_started;
+    int expected = as_int(engine_state::idle);
+    if (!state_.compare_exchange_strong(expected, as_int(engine_state::running)))
+        return expected == as_int(engine_state::running) ? error::already_started : error::engine_stopped;
+    auto ec = start_threads();
+    if (ec)
+    {
+        // Undo: stop the workers that did start, then stop the actors here.
+        state_.store(as_int(engine_state::stopping));
+        for (auto& w : workers_)
+            w->owned->stop();
+        for (auto& w : workers_)
+            if (std::exchange(w->has_thread, false))
+                pthread_join(w->thread, nullptr);
+        coordinate_inline();
+        return ec;
+    }
+    return {};
+}
+
+bool engine_core::on_worker_thread() const noexcept
+{
+    if (current_worker_core == this)
+        return true;
+    if (embedded_)
+        for (auto& w : workers_)
+            if (w->ctx->get_executor().running_in_this_thread())
+                return true;
+    return false;
+}
+
+bool engine_core::contexts_live() const noexcept
+{
+    if (!embedded_)
+        return std::any_of(workers_.begin(), workers_.end(), [](auto& w) { return w->has_thread; });
+    return std::none_of(workers_.begin(), workers_.end(), [](auto& w) { return w->ctx->stopped(); });
+}
+
+void engine_core::stop() noexcept
+{
+    int s = state_.load();
+    while (s < as_int(engine_state::stopping))
+    {
+        if (state_.compare_exchange_weak(s, as_int(engine_state::stopping)))
+        {
+            {
+                std::lock_guard lock(state_mutex_);
+            }
+            state_cv_.notify_all();
+            if (s == as_int(engine_state::running) && contexts_live())
+            {
+                try
+                {
+                    boost::asio::post(*workers_[0]->ctx,
+                                      [self = shared_from_this()] { self->coordinate_async(); });
+                    return;
+                }
+                catch (...)
+                {
+                }
+            }
+            // Nothing runs the workers: stop the actors here and now.
+            coordinate_inline();
+            return;
+        }
+    }
+}
+
+std::vector<actor_ptr> engine_core::take_registry()
+{
+    std::vector<actor_ptr> out;
+    std::lock_guard lock(registry_mutex_);
+    registry_closed_ = true;
+    for (actor_base* a = registry_head_; a != nullptr; a = a->reg_next)
+        out.emplace_back(a);
+    return out;
+}
+
+void engine_core::coordinate_async()
+{
+    if (coordination_taken_.exchange(true))
+        return;
+    auto actors = std::make_shared<std::vector<actor_ptr>>(take_registry());
+    if (config_.shutdown == shutdown_policy::drain)
+        wait_quiescent(std::move(actors), 0, std::chrono::steady_clock::now() + config_.drain_timeout,
+                       std::chrono::microseconds(50));
+    else
+        finalize_all(std::move(actors));
+}
+
+void engine_core::wait_quiescent(std::shared_ptr<std::vector<actor_ptr>> actors, std::size_t pos,
+                                 std::chrono::steady_clock::time_point deadline,
+                                 std::chrono::microseconds backoff)
+{
+    // No new messages are accepted, so each actor goes idle for good once its mailbox is empty.
+    auto& list = *actors;
+    while (pos < list.size() &&
+           (list[pos]->stopped() || !list[pos]->scheduled_.load(std::memory_order_seq_cst)))
+        ++pos;
+    if (pos == list.size() || std::chrono::steady_clock::now() >= deadline)
+    {
+        finalize_all(std::move(actors));
+        return;
+    }
+    auto timer = std::make_shared<boost::asio::steady_timer>(*workers_[0]->ctx, backoff);
+    timer->async_wait(
+        [self = shared_from_this(), actors = std::move(actors), pos, deadline, backoff,
+         timer](const boost::system::error_code&) mutable
+        {
+            self->wait_quiescent(std::move(actors), pos, deadline,
+                                 std::min(backoff * 2, std::chrono::microseconds(5000)));
+        });
+}
+
+void engine_core::finalize_all(std::shared_ptr<std::vector<actor_ptr>> actors)
+{
+    if (actors->empty())
+    {
+        finish();
+        return;
+    }
+    auto remaining = std::make_shared<std::atomic<std::size_t>>(actors->size());
+    for (auto& a : *actors)
+    {
+        boost::asio::post(a->strand(),
+                          [self = shared_from_this(), a, remaining]
+                          {
+                              a->finalize();
+                              if (remaining->fetch_sub(1) == 1)
+                                  self->finish();
+                          });
+    }
+}
+
+void engine_core::coordinate_inline() noexcept
+{
+    if (coordination_taken_.exchange(true))
+        return;
+    for (auto& a : take_registry())
+        a->finalize();
+    finish();
+}
+
+void engine_core::finish() noexcept
+{
+    for (auto& w : workers_)
+    {
+        w->guard.reset();
+        if (w->owned)
+            w->owned->stop();
+    }
+    {
+        std::lock_guard lock(state_mutex_);
+        state_.store(as_int(engine_state::stopped));
+    }
+    state_cv_.notify_all();
+}
+
+void engine_core::join_threads() noexcept
+{
+    std::lock_guard lock(join_mutex_);
+    if (threads_joined_)
+        return;
+    for (auto& w : workers_)
+        if (w->has_thread)
+            pthread_join(w->thread, nullptr);
+    threads_joined_ = true;
+    // Destroy what is still queued (user timers, late handoffs): it may hold actors, which hold us.
+    for (auto& w : workers_)
+        if (w->owned)
+            w->owned->shutdown();
+}
+
+boost::system::error_code engine_core::join()
+{
+    if (on_worker_thread())
+        return error::thread_join_failed;
+    std::unique_lock lock(state_mutex_);
+    if (state_.load() == as_int(engine_state::idle) && !embedded_)
+        return error::not_started;
+    state_cv_.wait(lock, [&] { return state_.load() == as_int(engine_state::stopped); });
+    lock.unlock();
+    join_threads();
+    return {};
+}
+
+void engine_core::shutdown_from_destructor() noexcept
+{
+    stop();
+    if (on_worker_thread())
+    {
+        // Destroyed from inside one of its own handlers: the workers hold the core and finish
+        // the shutdown by themselves.
+        std::lock_guard lock(join_mutex_);
+        for (auto& w : workers_)
+            if (w->has_thread)
+                pthread_detach(w->thread);
+        threads_joined_ = true;
+        return;
+    }
+    if (embedded_ && !contexts_live())
+        coordinate_inline(); // the application no longer runs its contexts
+    std::unique_lock lock(state_mutex_);
+    state_cv_.wait(lock, [&] { return state_.load() == as_int(engine_state::stopped); });
+    lock.unlock();
+    join_threads();
+}
+
+boost::system::error_code engine_core::place(std::uint32_t& out) noexcept
+{
+    const std::size_t n = workers_.size();
+    const std::size_t start = next_worker_.fetch_add(1, std::memory_order_relaxed);
+    const std::size_t max = config_.max_actors_per_worker;
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        const std::size_t idx = (start + i) % n;
+        auto& count = workers_[idx]->actors;
+        std::size_t cur = count.load(std::memory_order_relaxed);
+        while (max == 0 || cur < max)
+        {
+            if (count.compare_exchange_weak(cur, cur + 1, std::memory_order_relaxed))
+            {
+                out = static_cast<std::uint32_t>(idx);
+                return {};
+            }
+        }
+    }
+    return error::thread_pool_full;
+}
+
+void engine_core::unplace(std::uint32_t worker) noexcept
+{
+    workers_[worker]->actors.fetch_sub(1, std::memory_order_relaxed);
+}
+
+boost::system::error_code engine_core::register_actor(actor_base& a)
+{
+    std::lock_guard lock(registry_mutex_);
+    if (registry_closed_ || !accepting())
+    {
+        // The actor never ran: it is neither counted as spawned nor as stopped.
+        a.status_.store(actor_status::stopped);
+        a.scheduled_.store(true);
+        unplace(a.worker());
+        return error::engine_stopped;
+    }
+    if (a.routes.count != 0)
+    {
+        std::unique_lock routes_lock(routes_mutex_);
+        try
+        {
+            for (std::size_t i = 0; i < a.routes.count; ++i)
+            {
+                auto& r = routes_[a.routes.keys[i]];
+                if (!r)
+                    r = std::make_unique<route>();
+                r->entries.push_back({&a, a.routes.fns[i]});
+            }
+        }
+        catch (const std::bad_alloc&)
+        {
+            for (auto& [key, r] : routes_)
+                std::erase_if(r->entries, [&](const route::entry& e) { return e.actor == &a; });
+            a.status_.store(actor_status::stopped);
+            a.scheduled_.store(true);
+            unplace(a.worker());
+            return error::out_of_memory;
+        }
+    }
+    a.add_ref();
+    a.registered = true;
+    a.reg_prev = nullptr;
+    a.reg_next = registry_head_;
+    if (registry_head_ != nullptr)
+        registry_head_->reg_prev = &a;
+    registry_head_ = &a;
+    spawned_.fetch_add(1, std::memory_order_relaxed);
+    return {};
+}
+
+void engine_core::unregister_actor(actor_base& a) noexcept
+{
+    {
+        std::lock_guard lock(registry_mutex_);
+        if (!a.registered)
+            return;
+        a.registered = false;
+        if (a.reg_prev != nullptr)
+            a.reg_prev->reg_next = a.reg_next;
+        else
+            registry_head_ = a.reg_next;
+        if (a.reg_next != nullptr)
+            a.reg_next->reg_prev = a.reg_prev;
+        a.reg_prev = a.reg_next = nullptr;
+        if (a.routes.count != 0)
+        {
+            std::unique_lock routes_lock(routes_mutex_);
+            for (std::size_t i = 0; i < a.routes.count; ++i)
+            {
+                auto it = routes_.find(a.routes.keys[i]);
+                if (it != routes_.end())
+                    std::erase_if(it->second->entries, [&](const route::entry& e) { return e.actor == &a; });
+            }
+        }
+    }
+    a.release(); // the registry's reference; the caller holds another
+}
+
+void engine_core::actor_finished(actor_base& a) noexcept
+{
+    unplace(a.worker());
+    stopped_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void engine_core::report(std::uint64_t actor, const boost::system::error_code& ec,
+                         std::exception_ptr ex) noexcept
+{
+    if (!config_.on_failure)
+        return;
+    try
+    {
+        config_.on_failure(failure{actor, ec, std::move(ex)});
+    }
+    catch (...)
+    {
+    }
+}
+
+engine_stats engine_core::stats() const noexcept
+{
+    engine_stats s;
+    s.actors_spawned = spawned_.load(std::memory_order_relaxed);
+    s.actors_stopped = stopped_.load(std::memory_order_relaxed);
+    s.messages_dropped = dropped_.load(std::memory_order_relaxed);
+    s.event_loop_failures = loop_failures_.load(std::memory_order_relaxed);
+    for (auto& w : workers_)
+    {
+        s.messages_handled += w->handled.load(std::memory_order_relaxed);
+        s.handler_failures += w->failed.load(std::memory_order_relaxed);
+    }
+    return s;
+}
+
+} // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// engine
+
+boost::system::error_code validate(const engine_config& c, std::string* field)
+{
+    auto bad = [&](const char* name)
+    {
+        if (field != nullptr)
+            *field = name;
+        return boost::system::error_code(error::invalid_configuration);
+    };
+    if (c.thread_count > engine_config::max_thread_count)
+        return bad("thread_count");
+    if (c.batch_size == 0 || c.batch_size > engine_config::max_batch_size)
+        return bad("batch_size");
+    if (c.drain_timeout.count() < 0)
+        return bad("drain_timeout");
+    if (c.stack_size != 0 && c.stack_size < engine_config::min_stack_size)
+        return bad("stack_size");
+    if (c.shutdown != shutdown_policy::drain && c.shutdown != shutdown_policy::drop)
+        return bad("shutdown");
+    return {};
+}
+
+namespace
+{
+const engine_config& checked(const engine_config& c)
+{
+    std::string field;
+    if (auto ec = validate(c, &field))
+        detail::throw_error(ec, ("zctor::engine: invalid engine_config::" + field).c_str());
+    return c;
+}
+} // namespace
+
+engine::engine(const engine_config& config)
+    : core_(std::make_shared<detail::engine_core>(checked(config), std::vector<boost::asio::io_context*>{}))
+{
+    core_->owner = this;
+}
+
+engine::engine(boost::asio::io_context& context, const engine_config& config)
+    : engine(std::vector<boost::asio::io_context*>{&context}, config)
+{
+}
+
+engine::engine(const std::vector<boost::asio::io_context*>& contexts, const engine_config& config)
+{
+    checked(config);
+    if (contexts.empty() || std::find(contexts.begin(), contexts.end(), nullptr) != contexts.end() ||
+        contexts.size() > engine_config::max_thread_count)
+        detail::throw_error(error::invalid_configuration, "zctor::engine: invalid list of io_contexts");
+    core_ = std::make_shared<detail::engine_core>(config, contexts);
+    core_->owner = this;
+}
+
+engine::~engine() { core_->shutdown_from_destructor(); }
+
+void engine::run()
+{
+    boost::system::error_code ec;
+    run(ec);
+    detail::throw_if(ec, "zctor::engine::run");
+}
+
+void engine::run(boost::system::error_code& ec) { ec = core_->run(); }
+
+void engine::join()
+{
+    boost::system::error_code ec;
+    join(ec);
+    detail::throw_if(ec, "zctor::engine::join");
+}
+
+void engine::join(boost::system::error_code& ec) { ec = core_->join(); }
+
+void engine::start()
+{
+    boost::system::error_code ec;
+    start(ec);
+    detail::throw_if(ec, "zctor::engine::start");
+}
+
+void engine::start(boost::system::error_code& ec)
+{
+    if (core_->embedded())
+    {
+        ec = core_->join();
+        return;
+    }
+    run(ec);
+    if (!ec)
+        join(ec);
+}
+
+void engine::stop() noexcept { core_->stop(); }
+
+} // namespace zctor
