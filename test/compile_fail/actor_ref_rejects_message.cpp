@@ -1,0 +1,2 @@
+// Placeholder: must fail to compile.
+static_assert(false);
