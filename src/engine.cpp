@@ -9,13 +9,10 @@
 #include <algorithm>
 #include <thread>
 
-namespace zctor
-{
-namespace detail
-{
+namespace zctor {
+namespace detail {
 
-namespace
-{
+namespace {
 thread_local const engine_core* current_worker_core = nullptr;
 
 constexpr int as_int(engine_state s) noexcept { return static_cast<int>(s); }
@@ -28,8 +25,7 @@ actor_base::actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id
     : worker_(worker), id_(id), behavior_(behavior), engine_state_(&core.state_word()),
       core_(core.shared_from_this()),
       strand_(boost::asio::make_strand(core.worker_at(worker).ctx->get_executor()))
-{
-}
+{}
 
 actor_base::~actor_base()
 {
@@ -70,8 +66,7 @@ void actor_base::drain()
     const std::size_t batch = core_->config().batch_size;
     std::size_t handled = 0;
     std::size_t failed = 0;
-    auto account = [&]
-    {
+    auto account = [&] {
         if (handled != 0)
             w.handled.fetch_add(handled, std::memory_order_relaxed);
         if (failed != 0)
@@ -91,7 +86,7 @@ void actor_base::drain()
         if (!n->run(n, *this, true))
             ++failed;
         ++handled;
-        if (stop_requested_)
+        if (stop_requested_.load(std::memory_order_relaxed))
         {
             account();
             finalize();
@@ -112,6 +107,8 @@ void actor_base::drain()
 
 void actor_base::request_stop()
 {
+    // The flag stops a running drain between two messages; the posted finalize stops an idle actor.
+    stop_after_current();
     boost::asio::post(strand_, [self = actor_ptr(this)] { self->finalize(); });
 }
 
@@ -211,6 +208,7 @@ void* engine_core::worker_main(void* arg) noexcept
 
 boost::system::error_code engine_core::start_threads()
 {
+    threads_started_.store(true);
     for (auto& w : workers_)
     {
         pthread_attr_t attr;
@@ -249,6 +247,7 @@ boost::system::error_code engine_core::run()
         for (auto& w : workers_)
             if (std::exchange(w->has_thread, false))
                 pthread_join(w->thread, nullptr);
+        threads_started_.store(false);
         coordinate_inline();
         return ec;
     }
@@ -269,7 +268,7 @@ bool engine_core::on_worker_thread() const noexcept
 bool engine_core::contexts_live() const noexcept
 {
     if (!embedded_)
-        return std::any_of(workers_.begin(), workers_.end(), [](auto& w) { return w->has_thread; });
+        return threads_started_.load();
     return std::none_of(workers_.begin(), workers_.end(), [](auto& w) { return w->ctx->stopped(); });
 }
 
@@ -293,8 +292,7 @@ void engine_core::stop() noexcept
                     return;
                 }
                 catch (...)
-                {
-                }
+                {}
             }
             // Nothing runs the workers: stop the actors here and now.
             coordinate_inline();
@@ -340,13 +338,11 @@ void engine_core::wait_quiescent(std::shared_ptr<std::vector<actor_ptr>> actors,
         return;
     }
     auto timer = std::make_shared<boost::asio::steady_timer>(*workers_[0]->ctx, backoff);
-    timer->async_wait(
-        [self = shared_from_this(), actors = std::move(actors), pos, deadline, backoff,
-         timer](const boost::system::error_code&) mutable
-        {
-            self->wait_quiescent(std::move(actors), pos, deadline,
-                                 std::min(backoff * 2, std::chrono::microseconds(5000)));
-        });
+    timer->async_wait([self = shared_from_this(), actors = std::move(actors), pos, deadline, backoff,
+                       timer](const boost::system::error_code&) mutable {
+        self->wait_quiescent(std::move(actors), pos, deadline,
+                             std::min(backoff * 2, std::chrono::microseconds(5000)));
+    });
 }
 
 void engine_core::finalize_all(std::shared_ptr<std::vector<actor_ptr>> actors)
@@ -359,13 +355,11 @@ void engine_core::finalize_all(std::shared_ptr<std::vector<actor_ptr>> actors)
     auto remaining = std::make_shared<std::atomic<std::size_t>>(actors->size());
     for (auto& a : *actors)
     {
-        boost::asio::post(a->strand(),
-                          [self = shared_from_this(), a, remaining]
-                          {
-                              a->finalize();
-                              if (remaining->fetch_sub(1) == 1)
-                                  self->finish();
-                          });
+        boost::asio::post(a->strand(), [self = shared_from_this(), a, remaining] {
+            a->finalize();
+            if (remaining->fetch_sub(1) == 1)
+                self->finish();
+        });
     }
 }
 
@@ -559,8 +553,7 @@ void engine_core::report(std::uint64_t actor, const boost::system::error_code& e
         config_.on_failure(failure{actor, ec, std::move(ex)});
     }
     catch (...)
-    {
-    }
+    {}
 }
 
 engine_stats engine_core::stats() const noexcept
@@ -585,8 +578,7 @@ engine_stats engine_core::stats() const noexcept
 
 boost::system::error_code validate(const engine_config& c, std::string* field)
 {
-    auto bad = [&](const char* name)
-    {
+    auto bad = [&](const char* name) {
         if (field != nullptr)
             *field = name;
         return boost::system::error_code(error::invalid_configuration);
@@ -604,8 +596,7 @@ boost::system::error_code validate(const engine_config& c, std::string* field)
     return {};
 }
 
-namespace
-{
+namespace {
 const engine_config& checked(const engine_config& c)
 {
     std::string field;
@@ -623,8 +614,7 @@ engine::engine(const engine_config& config)
 
 engine::engine(boost::asio::io_context& context, const engine_config& config)
     : engine(std::vector<boost::asio::io_context*>{&context}, config)
-{
-}
+{}
 
 engine::engine(const std::vector<boost::asio::io_context*>& contexts, const engine_config& config)
 {

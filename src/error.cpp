@@ -3,14 +3,12 @@
 //
 #include <zctor/error.hpp>
 
-namespace zctor
-{
-namespace
-{
+namespace zctor {
+namespace {
 
 class category final : public boost::system::error_category
 {
-  public:
+public:
     const char* name() const noexcept override { return "zctor"; }
 
     std::string message(int ev) const override

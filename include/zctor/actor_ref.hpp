@@ -13,8 +13,7 @@
 #include <tuple>
 #include <utility>
 
-namespace zctor
-{
+namespace zctor {
 
 /// Whether an actor with behaviour `Behavior` (a class actor, or receives<M...>) accepts `Message`.
 template <class Behavior, class Message>
@@ -29,7 +28,7 @@ concept accepts = detail::accepts_impl<Behavior, Message>::value;
 template <class Behavior>
 class actor_ref
 {
-  public:
+public:
     actor_ref() noexcept = default;
 
     /// A view of a class actor through the message types it handles.
@@ -107,11 +106,10 @@ class actor_ref
     // For the runtime.
     actor_ref(detail::actor_ptr p, const detail::message_node::run_fn* fns) noexcept
         : ptr_(std::move(p)), fns_(fns)
-    {
-    }
+    {}
     const detail::actor_ptr& pointer() const noexcept { return ptr_; }
 
-  private:
+private:
     template <class>
     friend class actor_ref;
 

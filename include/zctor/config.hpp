@@ -13,8 +13,7 @@
 #include <functional>
 #include <string>
 
-namespace zctor
-{
+namespace zctor {
 
 /// What happens to messages already accepted when the engine stops.
 enum class shutdown_policy

@@ -10,18 +10,15 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace zctor
-{
+namespace zctor {
 
 class engine;
 template <class Behavior>
 class actor_ref;
 
-namespace detail
-{
+namespace detail {
 struct deduce
-{
-};
+{};
 } // namespace detail
 
 /// What a handler is given besides its message (the book's Context): messaging, spawning,
@@ -30,7 +27,7 @@ struct deduce
 /// A context is valid only during the handler call it was passed to, on the actor's strand.
 class context
 {
-  public:
+public:
     using executor_type = detail::actor_base::strand_type;
 
     explicit context(detail::actor_base& self) noexcept : self_(&self) {}
@@ -110,7 +107,7 @@ class context
     /// Whether the actor holds state of any type.
     bool has_state() const noexcept { return self_->state().has_value(); }
 
-  private:
+private:
     detail::actor_base* self_;
 };
 

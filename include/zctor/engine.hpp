@@ -20,8 +20,7 @@
 #include <type_traits>
 #include <vector>
 
-namespace zctor
-{
+namespace zctor {
 
 /// The actor engine (the book's ActorEngine): worker threads, each running its own io_context,
 /// and the actors placed round-robin across them, each on a strand over its worker's executor.
@@ -30,7 +29,7 @@ namespace zctor
 /// handlers, except join()/start() (not from a worker) and the destructor.
 class engine
 {
-  public:
+public:
     using executor_type = boost::asio::io_context::executor_type;
 
     /// An engine with its own worker threads. Throws system_error(invalid_configuration) for a
@@ -116,13 +115,12 @@ class engine
     /// Counters since construction.
     engine_stats stats() const noexcept { return core_->stats(); }
 
-  private:
+private:
     friend class context;
     std::shared_ptr<detail::engine_core> core_;
 };
 
-namespace detail
-{
+namespace detail {
 
 template <class M, class Arg>
 using message_type_t = std::conditional_t<std::is_same_v<M, deduce>, std::remove_cvref_t<Arg>, M>;

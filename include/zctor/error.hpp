@@ -7,10 +7,10 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <ostream>
 #include <type_traits>
 
-namespace zctor
-{
+namespace zctor {
 
 /// Errors reported by zctor. The values of the book's errors are the absolute values of its codes.
 enum class error
@@ -49,8 +49,13 @@ inline boost::system::error_code make_error_code(error e) noexcept
     return {static_cast<int>(e), error_category()};
 }
 
-namespace detail
+/// Writes the error's message (for logs and test diagnostics).
+inline std::ostream& operator<<(std::ostream& os, error e)
 {
+    return os << error_category().message(static_cast<int>(e));
+}
+
+namespace detail {
 [[noreturn]] void throw_error(const boost::system::error_code& ec, const char* what);
 inline void throw_if(const boost::system::error_code& ec, const char* what)
 {
@@ -63,7 +68,6 @@ inline void throw_if(const boost::system::error_code& ec, const char* what)
 
 template <>
 struct boost::system::is_error_code_enum<zctor::error> : std::true_type
-{
-};
+{};
 
 #endif

@@ -6,8 +6,7 @@
 
 #include <cstdint>
 
-namespace zctor
-{
+namespace zctor {
 
 /// Counters of an engine since it was constructed. Exact once the engine has stopped; while it
 /// runs, each counter is a recent value (they are not read as one snapshot).

@@ -20,13 +20,11 @@
 #include <utility>
 #include <variant>
 
-namespace zctor
-{
+namespace zctor {
 
 class context;
 
-namespace detail
-{
+namespace detail {
 
 class engine_core;
 
@@ -59,12 +57,10 @@ struct message final : message_node
 
 template <class T>
 struct is_variant : std::false_type
-{
-};
+{};
 template <class... Ts>
 struct is_variant<std::variant<Ts...>> : std::true_type
-{
-};
+{};
 
 /// The message types an actor is routed for, and how to run each on it.
 struct route_info
@@ -78,7 +74,7 @@ struct route_info
 /// Reference-counted so that a send racing a stop never touches freed memory.
 class actor_base
 {
-  public:
+public:
     using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;
 
     actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id, type_key behavior);
@@ -152,8 +148,8 @@ class actor_base
     engine_core& core() const noexcept { return *core_; }
     state_holder& state() noexcept { return state_; }
 
-    /// Strand only: the handler asked to stop this actor.
-    void stop_after_current() noexcept { stop_requested_ = true; }
+    /// Any thread: the actor stops after the message it is handling (checked between messages).
+    void stop_after_current() noexcept { stop_requested_.store(true, std::memory_order_relaxed); }
 
     /// Strand only: a handler reported failure or threw.
     void report_failure(const boost::system::error_code& ec, std::exception_ptr ex) noexcept;
@@ -166,7 +162,7 @@ class actor_base
     actor_base* reg_next = nullptr;
     bool registered = false;
 
-  private:
+private:
     friend class engine_core;
     struct drain_op;
 
@@ -178,7 +174,7 @@ class actor_base
     std::atomic<std::size_t> refs_{1};
     std::atomic<bool> scheduled_{false};
     std::atomic<actor_status> status_{actor_status::running};
-    bool stop_requested_ = false;
+    std::atomic<bool> stop_requested_{false};
     std::uint32_t worker_;
     std::uint64_t id_;
     type_key behavior_;
@@ -192,7 +188,7 @@ class actor_base
 /// Owning reference to an actor (intrusive count).
 class actor_ptr
 {
-  public:
+public:
     actor_ptr() noexcept = default;
     explicit actor_ptr(actor_base* p, bool add_ref = true) noexcept : p_(p)
     {
@@ -218,7 +214,7 @@ class actor_ptr
     explicit operator bool() const noexcept { return p_ != nullptr; }
     actor_base* detach() noexcept { return std::exchange(p_, nullptr); }
 
-  private:
+private:
     actor_base* p_ = nullptr;
 };
 

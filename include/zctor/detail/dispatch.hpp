@@ -12,30 +12,25 @@
 #include <memory>
 #include <type_traits>
 
-namespace zctor
-{
+namespace zctor {
 
 /// The interface of a handler actor, or a view of a class actor: the message types it accepts.
 /// `actor_ref<receives<M>>` is what `spawn<M>(handler)` returns.
 template <class... Ms>
 struct receives
-{
-};
+{};
 
-namespace detail
-{
+namespace detail {
 
 template <class>
 inline constexpr bool dependent_false = false;
 
 template <class T>
 struct is_receives : std::false_type
-{
-};
+{};
 template <class... Ms>
 struct is_receives<receives<Ms...>> : std::true_type
-{
-};
+{};
 
 /// A class actor handles `M` with `handle(context&, M)` or `handle(M)`.
 template <class A, class M>
@@ -77,12 +72,10 @@ constexpr std::size_t slot_of() noexcept
 template <class Behavior, class Arg>
 struct accepts_impl : std::bool_constant<class_handles<Behavior, std::remove_cvref_t<Arg>> &&
                                          std::is_constructible_v<std::remove_cvref_t<Arg>, Arg&&>>
-{
-};
+{};
 template <class... Ms, class Arg>
 struct accepts_impl<receives<Ms...>, Arg> : std::bool_constant<(slot_of<Arg, Ms...>() < sizeof...(Ms))>
-{
-};
+{};
 
 /// Turns a handler's result into success or failure (the book's `?void`): void succeeds;
 /// `false` or a non-zero error_code fails.
@@ -121,12 +114,11 @@ bool call_handler(actor_base& a, F&& f)
 template <class A>
 class class_actor final : public actor_base
 {
-  public:
+public:
     template <class... Args>
     class_actor(engine_core& core, std::uint32_t worker, std::uint64_t id, Args&&... args)
         : actor_base(core, worker, id, key_of<A>()), object(std::forward<Args>(args)...)
-    {
-    }
+    {}
     A object;
 };
 
@@ -140,14 +132,12 @@ bool run_class(message_node* node, actor_base& a, bool handle) noexcept
     context ctx(a);
     try
     {
-        return call_handler(a,
-                            [&]() -> decltype(auto)
-                            {
-                                if constexpr (requires { object.handle(ctx, std::move(n->value)); })
-                                    return object.handle(ctx, std::move(n->value));
-                                else
-                                    return object.handle(std::move(n->value));
-                            });
+        return call_handler(a, [&]() -> decltype(auto) {
+            if constexpr (requires { object.handle(ctx, std::move(n->value)); })
+                return object.handle(ctx, std::move(n->value));
+            else
+                return object.handle(std::move(n->value));
+        });
     }
     catch (...)
     {
@@ -160,12 +150,11 @@ bool run_class(message_node* node, actor_base& a, bool handle) noexcept
 template <class M, class F>
 class function_actor final : public actor_base
 {
-  public:
+public:
     template <class G>
     function_actor(engine_core& core, std::uint32_t worker, std::uint64_t id, G&& f)
         : actor_base(core, worker, id, key_of<receives<M>>()), fn(std::forward<G>(f))
-    {
-    }
+    {}
     F fn;
 };
 
@@ -179,14 +168,12 @@ bool run_function(message_node* node, actor_base& a, bool handle) noexcept
     context ctx(a);
     try
     {
-        return call_handler(a,
-                            [&]() -> decltype(auto)
-                            {
-                                if constexpr (std::invocable<F&, context&, M&&>)
-                                    return std::invoke(fn, ctx, std::move(n->value));
-                                else
-                                    return std::invoke(fn, std::move(n->value));
-                            });
+        return call_handler(a, [&]() -> decltype(auto) {
+            if constexpr (std::invocable<F&, context&, M&&>)
+                return std::invoke(fn, ctx, std::move(n->value));
+            else
+                return std::invoke(fn, std::move(n->value));
+        });
     }
     catch (...)
     {

@@ -27,18 +27,16 @@
 
 #include <pthread.h>
 
-namespace zctor
-{
+namespace zctor {
 
 class engine;
 
-namespace detail
-{
+namespace detail {
 
 /// An io_context whose shutdown (destroying every pending handler) the engine may call early.
 class owned_context : public boost::asio::io_context
 {
-  public:
+public:
     owned_context() : boost::asio::io_context(1) {}
     using boost::asio::io_context::shutdown;
 };
@@ -47,7 +45,7 @@ class owned_context : public boost::asio::io_context
 /// completing coordinator never touches freed memory.
 class engine_core : public std::enable_shared_from_this<engine_core>
 {
-  public:
+public:
     using work_guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
 
     struct alignas(64) worker
@@ -112,7 +110,7 @@ class engine_core : public std::enable_shared_from_this<engine_core>
 
     engine* owner = nullptr;
 
-  private:
+private:
     struct route
     {
         struct entry
@@ -145,6 +143,7 @@ class engine_core : public std::enable_shared_from_this<engine_core>
     std::vector<std::unique_ptr<worker>> workers_;
     std::atomic<int> state_{static_cast<int>(engine_state::idle)};
     std::atomic<bool> coordination_taken_{false};
+    std::atomic<bool> threads_started_{false};
     std::atomic<std::size_t> next_worker_{0};
     std::atomic<std::uint64_t> next_id_{0};
 

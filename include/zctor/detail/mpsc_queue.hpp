@@ -6,8 +6,7 @@
 
 #include <atomic>
 
-namespace zctor::detail
-{
+namespace zctor::detail {
 
 class actor_base;
 class context_access;
@@ -25,7 +24,7 @@ struct message_node
 /// costs one atomic exchange; the node memory belongs to the caller until it is popped.
 class mpsc_queue
 {
-  public:
+public:
     mpsc_queue() noexcept : head_(&stub_), tail_(&stub_) {}
     mpsc_queue(const mpsc_queue&) = delete;
     mpsc_queue& operator=(const mpsc_queue&) = delete;
@@ -72,7 +71,7 @@ class mpsc_queue
     /// Consumer only.
     bool empty() const noexcept { return tail_ == &stub_ && head_.load(std::memory_order_seq_cst) == &stub_; }
 
-  private:
+private:
     std::atomic<message_node*> head_;
     message_node* tail_;
     message_node stub_;

@@ -9,13 +9,12 @@
 #include <memory>
 #include <utility>
 
-namespace zctor::detail
-{
+namespace zctor::detail {
 
 /// Type-erased, owning storage for one actor's state (the book's get/set/resetState).
 class state_holder
 {
-  public:
+public:
     state_holder() = default;
     state_holder(const state_holder&) = delete;
     state_holder& operator=(const state_holder&) = delete;
@@ -54,7 +53,7 @@ class state_holder
             o->destroy(p);
     }
 
-  private:
+private:
     struct ops
     {
         void (*destroy)(void*);

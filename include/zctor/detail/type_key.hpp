@@ -6,8 +6,7 @@
 
 #include <typeinfo>
 
-namespace zctor::detail
-{
+namespace zctor::detail {
 
 /// A unique address per type, for type checks without a blind cast.
 using type_key = const void*;
