@@ -1,0 +1,186 @@
+//
+// Copyright (c) 2026 The zctor authors. Distributed under the MIT License.
+//
+// Helpers shared by every benchmark binary, zctor and CAF alike: argument parsing, clocks,
+// percentiles, peak RSS and the one JSON line each run prints. C++17, no dependencies, so the
+// CAF side (built as C++17 against CAF 0.17) uses exactly the same measurement code.
+#ifndef ZCTOR_BENCH_COMMON_HPP
+#define ZCTOR_BENCH_COMMON_HPP
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <sys/resource.h>
+
+namespace bench {
+
+using clock = std::chrono::steady_clock;
+
+struct options
+{
+    double scale = 1.0;
+};
+
+/// Parses `--scale X` / `--scale=X`. Anything else is a usage error (exit code 2).
+inline options parse_args(int argc, char** argv)
+{
+    options o;
+    for (int i = 1; i < argc; ++i)
+    {
+        const char* a = argv[i];
+        const char* v = nullptr;
+        if (std::strcmp(a, "--scale") == 0 && i + 1 < argc)
+            v = argv[++i];
+        else if (std::strncmp(a, "--scale=", 8) == 0)
+            v = a + 8;
+        if (v == nullptr)
+        {
+            std::fprintf(stderr, "usage: %s [--scale X]\n", argv[0]);
+            std::exit(2);
+        }
+        char* end = nullptr;
+        o.scale = std::strtod(v, &end);
+        if (end == v || *end != '\0' || !(o.scale > 0.0))
+        {
+            std::fprintf(stderr, "%s: --scale needs a positive number, got '%s'\n", argv[0], v);
+            std::exit(2);
+        }
+    }
+    return o;
+}
+
+/// `base * scale`, rounded, at least 1.
+inline std::uint64_t scaled(std::uint64_t base, double scale)
+{
+    const long long v = std::llround(static_cast<double>(base) * scale);
+    return v < 1 ? 1 : static_cast<std::uint64_t>(v);
+}
+
+inline double seconds_between(clock::time_point a, clock::time_point b)
+{
+    return std::chrono::duration<double>(b - a).count();
+}
+
+inline std::uint64_t ns_between(clock::time_point a, clock::time_point b)
+{
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count());
+}
+
+/// Peak resident set size of the process so far, in KiB (Linux reports ru_maxrss in KiB).
+inline long peak_rss_kb()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
+/// User + system CPU time of the whole process so far, in seconds.
+inline double cpu_seconds()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    auto tv = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+    };
+    return tv(u.ru_utime) + tv(u.ru_stime);
+}
+
+/// A small number naming the calling thread (1, 2, ... in order of first call). Lets a benchmark
+/// report whether two actors really ran on different threads.
+inline std::uint32_t thread_tag()
+{
+    static std::atomic<std::uint32_t> next{0};
+    thread_local const std::uint32_t tag = next.fetch_add(1, std::memory_order_relaxed) + 1;
+    return tag;
+}
+
+/// Nearest-rank percentile (p in [0, 100]) of `v`, which it sorts.
+inline std::uint64_t percentile(std::vector<std::uint64_t>& v, double p)
+{
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    std::size_t rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
+    rank = std::clamp<std::size_t>(rank, 1, v.size());
+    return v[rank - 1];
+}
+
+/// Builds the single machine-readable line a benchmark run prints on stdout.
+class json_line
+{
+public:
+    json_line(const char* bench, const char* impl)
+    {
+        add("bench", bench);
+        add("impl", impl);
+    }
+    json_line& add(const char* key, const char* value)
+    {
+        sep(key);
+        s_ += '"';
+        s_ += value;
+        s_ += '"';
+        return *this;
+    }
+    json_line& add(const char* key, std::uint64_t value)
+    {
+        sep(key);
+        s_ += std::to_string(value);
+        return *this;
+    }
+    json_line& add(const char* key, long value)
+    {
+        sep(key);
+        s_ += std::to_string(value);
+        return *this;
+    }
+    json_line& add(const char* key, double value, int decimals = 6)
+    {
+        sep(key);
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+        s_ += buf;
+        return *this;
+    }
+    json_line& add(const char* key, bool value)
+    {
+        sep(key);
+        s_ += value ? "true" : "false";
+        return *this;
+    }
+    void print() const
+    {
+        std::printf("{%s}\n", s_.c_str());
+        std::fflush(stdout);
+    }
+
+private:
+    void sep(const char* key)
+    {
+        if (!s_.empty())
+            s_ += ',';
+        s_ += '"';
+        s_ += key;
+        s_ += "\":";
+    }
+    std::string s_;
+};
+
+/// Reports a failed verification on stderr; the caller exits non-zero.
+inline int fail(const char* bench, const char* impl, const std::string& what)
+{
+    std::fprintf(stderr, "%s/%s: FAILED: %s\n", bench, impl, what.c_str());
+    return 1;
+}
+
+} // namespace bench
+
+#endif
