@@ -23,8 +23,7 @@ struct ping
     std::uint32_t value;
 };
 struct stop
-{
-};
+{};
 using chat_message = std::variant<hello, ping, stop>;
 
 // Visits a variant with a set of lambdas.
@@ -44,21 +43,17 @@ int main()
 
     // An actor for chat_message: its handler is called for each message, one at a time.
     // engine.send<chat_message>(...) is routed to it.
-    engine.spawn<chat_message>(
-        [](zctor::context& ctx, chat_message msg)
-        {
-            std::visit(
-                overloaded{
-                    [](const hello& m) { std::cout << "Hello, " << m.name << "!\n"; },
-                    [](const ping& m) { std::cout << "Ping: " << m.value << "\n"; },
-                    [&](const stop&)
-                    {
-                        std::cout << "Stopping\n";
-                        ctx.get_engine().stop(); // returns at once; start() returns once stopped
-                    },
-                },
-                msg);
-        });
+    engine.spawn<chat_message>([](zctor::context& ctx, chat_message msg) {
+        std::visit(overloaded{
+                       [](const hello& m) { std::cout << "Hello, " << m.name << "!\n"; },
+                       [](const ping& m) { std::cout << "Ping: " << m.value << "\n"; },
+                       [&](const stop&) {
+                           std::cout << "Stopping\n";
+                           ctx.get_engine().stop(); // returns at once; start() returns once stopped
+                       },
+                   },
+                   msg);
+    });
 
     engine.send<chat_message>(hello{"World"});
     engine.send<chat_message>(ping{42});

@@ -21,14 +21,11 @@ struct ping
     std::uint32_t value;
 };
 struct get_stats
-{
-};
+{};
 struct reset
-{
-};
+{};
 struct stop
-{
-};
+{};
 using chat_message = std::variant<hello, ping, get_stats, reset, stop>;
 
 //[counter_state
@@ -55,30 +52,26 @@ void handle_chat(zctor::context& ctx, chat_message msg)
     if (state == nullptr)
         state = &ctx.emplace_state<chat_state>();
 
-    std::visit(
-        overloaded{
-            [&](const hello& m)
-            {
-                ++state->hello_count;
-                std::cout << "Hello, " << m.name << "! (hello count: " << state->hello_count << ")\n";
-            },
-            [&](const ping& m)
-            {
-                ++state->ping_count;
-                std::cout << "Ping: " << m.value << " (ping count: " << state->ping_count << ")\n";
-            },
-            [&](const get_stats&) {
-                std::cout << "Stats - Hellos: " << state->hello_count << ", Pings: " << state->ping_count
-                          << "\n";
-            },
-            [&](const reset&)
-            {
-                ctx.reset_state(); // destroys it: the next message creates a fresh one
-                std::cout << "Stats reset!\n";
-            },
-            [&](const stop&) { ctx.get_engine().stop(); },
-        },
-        msg);
+    std::visit(overloaded{
+                   [&](const hello& m) {
+                       ++state->hello_count;
+                       std::cout << "Hello, " << m.name << "! (hello count: " << state->hello_count << ")\n";
+                   },
+                   [&](const ping& m) {
+                       ++state->ping_count;
+                       std::cout << "Ping: " << m.value << " (ping count: " << state->ping_count << ")\n";
+                   },
+                   [&](const get_stats&) {
+                       std::cout << "Stats - Hellos: " << state->hello_count
+                                 << ", Pings: " << state->ping_count << "\n";
+                   },
+                   [&](const reset&) {
+                       ctx.reset_state(); // destroys it: the next message creates a fresh one
+                       std::cout << "Stats reset!\n";
+                   },
+                   [&](const stop&) { ctx.get_engine().stop(); },
+               },
+               msg);
 }
 //]
 
