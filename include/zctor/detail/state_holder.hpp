@@ -7,6 +7,7 @@
 #include <zctor/detail/type_key.hpp>
 
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace zctor::detail {
@@ -37,7 +38,11 @@ public:
     template <class T, class... Args>
     T& emplace(Args&&... args)
     {
-        auto fresh = std::make_unique<T>(std::forward<Args>(args)...);
+        std::unique_ptr<T> fresh;
+        if constexpr (std::is_constructible_v<T, Args&&...>)
+            fresh.reset(new T(std::forward<Args>(args)...));
+        else // aggregates, on compilers without parenthesised aggregate initialisation
+            fresh.reset(new T{std::forward<Args>(args)...});
         reset();
         ptr_ = fresh.release();
         ops_ = &ops_for<T>;
