@@ -74,6 +74,12 @@ void actor_base::drain()
     };
     while (handled < batch)
     {
+        if (stop_requested_.load(std::memory_order_relaxed))
+        {
+            account();
+            finalize();
+            return;
+        }
         if (core_->dropping())
         {
             // Shutdown without drain: the coordinator's finalize drops the rest.
@@ -86,12 +92,6 @@ void actor_base::drain()
         if (!n->run(n, *this, true))
             ++failed;
         ++handled;
-        if (stop_requested_.load(std::memory_order_relaxed))
-        {
-            account();
-            finalize();
-            return;
-        }
     }
     account();
     if (handled == batch)
@@ -127,6 +127,8 @@ void actor_base::finalize()
     {
         report_failure(error::handler_failed, std::current_exception());
     }
+    // The behaviour (a class actor's object, a handler's captures) is state too.
+    destroy_behavior();
     // Close the mailbox: from now on no sender posts a drain, and the actor never runs again.
     scheduled_.exchange(true, std::memory_order_seq_cst);
     drop_all();
@@ -367,6 +369,11 @@ void engine_core::coordinate_inline() noexcept
 {
     if (coordination_taken_.exchange(true))
         return;
+    finalize_inline();
+}
+
+void engine_core::finalize_inline() noexcept
+{
     for (auto& a : take_registry())
         a->finalize();
     finish();
@@ -429,8 +436,38 @@ void engine_core::shutdown_from_destructor() noexcept
         threads_joined_ = true;
         return;
     }
-    if (embedded_ && !contexts_live())
-        coordinate_inline(); // the application no longer runs its contexts
+    if (embedded_)
+    {
+        // The application may have stopped its contexts, or never run them, and then nothing
+        // would carry out the shutdown: help run them, or finish it here once they are stopped.
+        std::unique_lock lock(state_mutex_);
+        while (state_.load() != as_int(engine_state::stopped))
+        {
+            lock.unlock();
+            bool live = false;
+            for (auto& w : workers_)
+            {
+                if (w->ctx->stopped())
+                    continue;
+                live = true;
+                try
+                {
+                    w->ctx->poll();
+                }
+                catch (...)
+                {
+                    loop_failures_.fetch_add(1, std::memory_order_relaxed);
+                    report(0, error::event_loop_failed, std::current_exception());
+                }
+            }
+            if (!live)
+                finalize_inline();
+            lock.lock();
+            state_cv_.wait_for(lock, std::chrono::milliseconds(1),
+                               [&] { return state_.load() == as_int(engine_state::stopped); });
+        }
+        return;
+    }
     std::unique_lock lock(state_mutex_);
     state_cv_.wait(lock, [&] { return state_.load() == as_int(engine_state::stopped); });
     lock.unlock();

@@ -54,7 +54,7 @@ struct engine_config
 
     /// Called on the worker thread for every failed handler and every exception that escapes
     /// other work run by a worker. Must not throw (what it throws is discarded).
-    std::function<void(const failure&)> on_failure;
+    std::function<void(const failure&)> on_failure{};
 
     static constexpr std::size_t max_thread_count = 1024;
     static constexpr std::size_t max_batch_size = 1 << 20;

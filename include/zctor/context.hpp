@@ -68,6 +68,8 @@ public:
     /// Spawns another actor on the same engine: see engine::spawn.
     template <class T, class... Args>
     auto spawn(Args&&... args) const;
+    template <class T, class... Args>
+    auto spawn(boost::system::error_code& ec, Args&&... args) const;
 
     /// The actor's state as `T`, or nullptr when it holds none or holds another type.
     template <class T>

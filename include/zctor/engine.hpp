@@ -66,7 +66,9 @@ public:
 
     /// Stops the engine: from now on spawns and sends fail with engine_stopped; messages already
     /// accepted are handled (shutdown_policy::drain, bounded by drain_timeout) or dropped and
-    /// counted (shutdown_policy::drop); then every actor stops and its state is destroyed.
+    /// counted (shutdown_policy::drop); then every actor stops, its state and behaviour object
+    /// destroyed on its strand. An engine that was never run handles nothing: its queued
+    /// messages are dropped and counted, and its actors stopped on the calling thread.
     /// Returns at once; callable from any thread and from handlers; calling it again is harmless.
     void stop() noexcept;
 
@@ -140,9 +142,9 @@ actor_ref<A> spawn_class(engine_core& core, boost::system::error_code& ec, recei
 template <class T, class... Args>
 auto spawn_on(engine_core& core, boost::system::error_code& ec, Args&&... args)
 {
-    if constexpr (sizeof...(Args) == 1 && (message_handler<std::remove_cvref_t<Args>, T> && ...))
+    if constexpr (sizeof...(Args) == 1 && (message_handler<std::decay_t<Args>, T> && ...))
     {
-        using F = std::remove_cvref_t<std::tuple_element_t<0, std::tuple<Args...>>>;
+        using F = std::decay_t<std::tuple_element_t<0, std::tuple<Args...>>>; // functions too
         using actor = function_actor<T, F>;
         static constexpr message_node::run_fn fns[] = {&run_function<T, F>};
         static constexpr type_key keys[] = {key_of<T>()};
@@ -245,6 +247,12 @@ template <class T, class... Args>
 auto context::spawn(Args&&... args) const
 {
     return get_engine().spawn<T>(std::forward<Args>(args)...);
+}
+
+template <class T, class... Args>
+auto context::spawn(boost::system::error_code& ec, Args&&... args) const
+{
+    return get_engine().spawn<T>(ec, std::forward<Args>(args)...);
 }
 
 } // namespace zctor

@@ -151,3 +151,17 @@ BOOST_AUTO_TEST_CASE(invalid_context_lists_are_rejected)
     BOOST_CHECK_THROW(zctor::engine(std::vector<asio::io_context*>{}), boost::system::system_error);
     BOOST_CHECK_THROW(zctor::engine(std::vector<asio::io_context*>{nullptr}), boost::system::system_error);
 }
+
+BOOST_AUTO_TEST_CASE(destroying_while_nobody_runs_the_context_drains_through_the_destructor)
+{
+    asio::io_context io; // never run by the application
+    std::atomic<int> handled{0};
+    {
+        zctor::engine e(io);
+        e.spawn<tick>([&](tick) { ++handled; });
+        e.send(tick{});
+        e.send(tick{});
+        e.send(tick{});
+    } // must neither hang nor lose the accepted messages (drain is the default policy)
+    BOOST_TEST(handled == 3);
+}

@@ -265,3 +265,46 @@ BOOST_AUTO_TEST_CASE(shutdown_under_load_accounts_for_every_message_drop)
 {
     shutdown_under_load(zctor::shutdown_policy::drop);
 }
+
+namespace {
+
+class holder
+{
+public:
+    explicit holder(std::atomic<int>& destroyed) : member_(destroyed) {}
+    void handle(job) {}
+
+private:
+    tracked_state member_;
+};
+
+void handle_job(job) {}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_class_actor_is_destroyed_when_it_stops_not_with_its_last_reference)
+{
+    zctor::engine e(config(1, zctor::shutdown_policy::drain));
+    std::atomic<int> destroyed{0};
+    auto ref = e.spawn<holder>(destroyed);
+    e.run();
+    ref.send(job{});
+    ref.stop();
+    BOOST_TEST(zctor_test::wait_until([&] { return ref.stopped(); }));
+    BOOST_TEST(destroyed == 1); // while `ref` still refers to the actor
+    e.stop();
+    e.join();
+    BOOST_TEST(destroyed == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_plain_function_can_be_the_handler)
+{
+    zctor::engine e(config(1, zctor::shutdown_policy::drain));
+    auto ref = e.spawn<job>(handle_job);
+    auto ref2 = e.spawn<job>(&handle_job);
+    ref.send(job{});
+    ref2.send(job{});
+    e.stop();
+    e.join();
+    BOOST_TEST(e.stats().actors_stopped == 2u);
+}

@@ -162,6 +162,10 @@ public:
     actor_base* reg_next = nullptr;
     bool registered = false;
 
+protected:
+    /// Strand only, once, when the actor stops: destroys the behaviour object.
+    virtual void destroy_behavior() noexcept = 0;
+
 private:
     friend class engine_core;
     struct drain_op;

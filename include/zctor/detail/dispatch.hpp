@@ -10,6 +10,7 @@
 #include <concepts>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <type_traits>
 
 namespace zctor {
@@ -117,9 +118,21 @@ class class_actor final : public actor_base
 public:
     template <class... Args>
     class_actor(engine_core& core, std::uint32_t worker, std::uint64_t id, Args&&... args)
-        : actor_base(core, worker, id, key_of<A>()), object(std::forward<Args>(args)...)
-    {}
-    A object;
+        : actor_base(core, worker, id, key_of<A>())
+    {
+        if constexpr (std::is_constructible_v<A, Args&&...>)
+            object_.emplace(std::forward<Args>(args)...);
+        else
+            object_.emplace(A{std::forward<Args>(args)...});
+    }
+
+    /// Valid until the actor stops; handlers never run after that.
+    A& object() noexcept { return *object_; }
+
+private:
+    void destroy_behavior() noexcept override { object_.reset(); }
+
+    std::optional<A> object_;
 };
 
 template <class A, class M>
@@ -128,7 +141,7 @@ bool run_class(message_node* node, actor_base& a, bool handle) noexcept
     std::unique_ptr<message<M>> n(static_cast<message<M>*>(node));
     if (!handle)
         return true;
-    A& object = static_cast<class_actor<A>&>(a).object;
+    A& object = static_cast<class_actor<A>&>(a).object();
     context ctx(a);
     try
     {
@@ -153,9 +166,16 @@ class function_actor final : public actor_base
 public:
     template <class G>
     function_actor(engine_core& core, std::uint32_t worker, std::uint64_t id, G&& f)
-        : actor_base(core, worker, id, key_of<receives<M>>()), fn(std::forward<G>(f))
+        : actor_base(core, worker, id, key_of<receives<M>>()), fn_(std::forward<G>(f))
     {}
-    F fn;
+
+    /// Valid until the actor stops; handlers never run after that.
+    F& fn() noexcept { return *fn_; }
+
+private:
+    void destroy_behavior() noexcept override { fn_.reset(); }
+
+    std::optional<F> fn_;
 };
 
 template <class M, class F>
@@ -164,7 +184,7 @@ bool run_function(message_node* node, actor_base& a, bool handle) noexcept
     std::unique_ptr<message<M>> n(static_cast<message<M>*>(node));
     if (!handle)
         return true;
-    F& fn = static_cast<function_actor<M, F>&>(a).fn;
+    F& fn = static_cast<function_actor<M, F>&>(a).fn();
     context ctx(a);
     try
     {

@@ -133,6 +133,7 @@ private:
                         std::chrono::steady_clock::time_point deadline, std::chrono::microseconds backoff);
     void finalize_all(std::shared_ptr<std::vector<actor_ptr>> actors);
     void coordinate_inline() noexcept;
+    void finalize_inline() noexcept;
     std::vector<actor_ptr> take_registry();
     void finish() noexcept;
     void join_threads() noexcept;
