@@ -63,7 +63,8 @@ constexpr std::size_t slot_of() noexcept
     using M = std::remove_cvref_t<Arg>;
     constexpr std::size_t exact = index_in<M, Ms...>();
     if constexpr (exact < sizeof...(Ms))
-        return exact;
+        // The message is moved or copied in: an lvalue of a move-only type is not accepted.
+        return std::is_constructible_v<M, Arg&&> ? exact : sizeof...(Ms);
     else if constexpr (sizeof...(Ms) == 1 && (std::is_constructible_v<Ms, Arg&&> && ...))
         return 0;
     else
