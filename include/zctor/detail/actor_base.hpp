@@ -106,7 +106,10 @@ public:
         }
         mailbox_.push(n);
         // Idle -> scheduled: one handoff to the strand per burst, not per message.
-        if (!scheduled_.exchange(true, std::memory_order_seq_cst))
+        // The plain load skips the locked exchange while the actor is busy; seq_cst keeps the
+        // drain's "store false, then look at the queue" from missing this push.
+        if (!scheduled_.load(std::memory_order_seq_cst) &&
+            !scheduled_.exchange(true, std::memory_order_seq_cst))
             schedule();
         return {};
     }
