@@ -210,7 +210,6 @@ void* engine_core::worker_main(void* arg) noexcept
 
 boost::system::error_code engine_core::start_threads()
 {
-    threads_started_.store(true);
     for (auto& w : workers_)
     {
         pthread_attr_t attr;
@@ -236,6 +235,10 @@ boost::system::error_code engine_core::run()
 {
     if (embedded_)
         return error::already_started;
+    // Published before "running", so a concurrent stop() that sees "running" also knows the
+    // workers run, and leaves the actors to them instead of stopping them on its own thread.
+    // Left true if the engine was stopped meanwhile: nothing reads it once it is stopping.
+    threads_started_.store(true);
     int expected = as_int(engine_state::idle);
     if (!state_.compare_exchange_strong(expected, as_int(engine_state::running)))
         return expected == as_int(engine_state::running) ? error::already_started : error::engine_stopped;
@@ -250,7 +253,10 @@ boost::system::error_code engine_core::run()
             if (std::exchange(w->has_thread, false))
                 pthread_join(w->thread, nullptr);
         threads_started_.store(false);
-        coordinate_inline();
+        // A stop() racing this may already have begun an asynchronous shutdown that can no
+        // longer run: finish it here, now that no worker runs.
+        coordination_taken_.store(true);
+        finalize_inline();
         return ec;
     }
     return {};

@@ -57,13 +57,13 @@ public:
     template <class M = detail::deduce, class Arg>
     void send(Arg&& arg) const;
     template <class M = detail::deduce, class Arg>
-    void send(Arg&& arg, boost::system::error_code& ec) const noexcept;
+    void send(Arg&& arg, boost::system::error_code& ec) const;
 
     /// Sends to every actor routed for `M`: see engine::publish.
     template <class M = detail::deduce, class Arg>
     std::size_t publish(const Arg& arg) const;
     template <class M = detail::deduce, class Arg>
-    std::size_t publish(const Arg& arg, boost::system::error_code& ec) const noexcept;
+    std::size_t publish(const Arg& arg, boost::system::error_code& ec) const;
 
     /// Spawns another actor on the same engine: see engine::spawn.
     template <class T, class... Args>

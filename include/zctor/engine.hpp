@@ -226,7 +226,7 @@ void context::send(Arg&& arg) const
 }
 
 template <class M, class Arg>
-void context::send(Arg&& arg, boost::system::error_code& ec) const noexcept
+void context::send(Arg&& arg, boost::system::error_code& ec) const
 {
     ec = self_->core().route_send<detail::message_type_t<M, Arg>>(std::forward<Arg>(arg));
 }
@@ -238,7 +238,7 @@ std::size_t context::publish(const Arg& arg) const
 }
 
 template <class M, class Arg>
-std::size_t context::publish(const Arg& arg, boost::system::error_code& ec) const noexcept
+std::size_t context::publish(const Arg& arg, boost::system::error_code& ec) const
 {
     return self_->core().route_publish<detail::message_type_t<M, Arg>>(arg, ec);
 }
