@@ -3,6 +3,7 @@
 //
 #include <zctor/engine.hpp>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -43,7 +44,10 @@ void actor_base::schedule() noexcept
 {
     try
     {
-        boost::asio::post(strand_, drain_op{actor_ptr(this)});
+        if (core_->owns_workers())
+            core_->activate(*this); // the worker dispatches the drain onto the strand
+        else
+            boost::asio::post(strand_, drain_op{actor_ptr(this)});
     }
     catch (...)
     {
@@ -97,12 +101,18 @@ void actor_base::drain()
     if (handled == batch)
     {
         // Fairness: let the worker's other actors run before the next batch.
-        boost::asio::post(strand_, drain_op{actor_ptr(this)});
+        schedule();
         return;
     }
     scheduled_.store(false, std::memory_order_seq_cst);
     if (!mailbox_.empty() && !scheduled_.exchange(true, std::memory_order_seq_cst))
-        boost::asio::post(strand_, drain_op{actor_ptr(this)});
+        schedule();
+}
+
+void actor_base::run_on_strand(actor_ptr self)
+{
+    auto& strand = self->strand_;
+    boost::asio::dispatch(strand, drain_op{std::move(self)});
 }
 
 void actor_base::request_stop()
@@ -280,6 +290,82 @@ bool engine_core::contexts_live() const noexcept
     return std::none_of(workers_.begin(), workers_.end(), [](auto& w) { return w->ctx->stopped(); });
 }
 
+void engine_core::activate(actor_base& a)
+{
+    worker& w = *workers_[a.worker()];
+    a.add_ref(); // owned by the ready queue until the pump takes it
+    w.ready.push(&a);
+    // Only a sleeping worker is woken, with one post; a busy or spinning one finds the actor.
+    if (!w.pumping.load(std::memory_order_seq_cst) && !w.pumping.exchange(true, std::memory_order_seq_cst))
+    {
+        try
+        {
+            boost::asio::post(*w.ctx, [this, &w] { pump(w); });
+        }
+        catch (...)
+        {
+            w.pumping.store(false, std::memory_order_seq_cst);
+            throw;
+        }
+    }
+}
+
+namespace {
+inline void cpu_relax() noexcept
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+} // namespace
+
+void engine_core::pump(worker& w)
+{
+    // Runs as a handler of the worker's io_context: the drains it dispatches run inline on the
+    // actors' strands, and the nested poll() runs everything else (timers, I/O, strand posts).
+    constexpr std::size_t budget = 256; // activations between two polls of the io_context
+    constexpr unsigned poll_every = 64; // idle spins between two polls
+    const auto spin = config_.idle_spin;
+    unsigned spins = 0;
+    std::chrono::steady_clock::time_point idle_since{};
+    for (;;)
+    {
+        std::size_t work = 0;
+        while (work < budget)
+        {
+            ready_link* l = w.ready.pop();
+            if (l == nullptr)
+                break;
+            actor_base::run_on_strand(actor_ptr(static_cast<actor_base*>(l), false));
+            ++work;
+        }
+        if (work == budget || (work == 0 && spins % poll_every == 0))
+            work += w.ctx->poll();
+        if (w.ctx->stopped())
+        {
+            w.pumping.store(false, std::memory_order_seq_cst);
+            return;
+        }
+        if (work != 0)
+        {
+            spins = 0;
+            continue;
+        }
+        if (spins == 0)
+            idle_since = std::chrono::steady_clock::now();
+        if (++spins % poll_every != 0 || std::chrono::steady_clock::now() - idle_since < spin)
+        {
+            cpu_relax();
+            continue;
+        }
+        // Idle for the whole spin: sleep in the io_context until a post wakes it.
+        w.pumping.store(false, std::memory_order_seq_cst);
+        if (w.ready.empty() || w.pumping.exchange(true, std::memory_order_seq_cst))
+            return;
+        spins = 0;
+    }
+}
+
 void engine_core::stop() noexcept
 {
     int s = state_.load();
@@ -409,6 +495,10 @@ void engine_core::join_threads() noexcept
         if (w->has_thread)
             pthread_join(w->thread, nullptr);
     threads_joined_ = true;
+    // Release the actors still marked ready (their messages are freed, and counted, with them).
+    for (auto& w : workers_)
+        while (ready_link* l = w->ready.pop())
+            actor_ptr(static_cast<actor_base*>(l), false);
     // Destroy what is still queued (user timers, late handoffs): it may hold actors, which hold us.
     for (auto& w : workers_)
         if (w->owned)
@@ -632,6 +722,8 @@ boost::system::error_code validate(const engine_config& c, std::string* field)
         return bad("batch_size");
     if (c.drain_timeout.count() < 0)
         return bad("drain_timeout");
+    if (c.idle_spin.count() < 0 || c.idle_spin > engine_config::max_idle_spin)
+        return bad("idle_spin");
     if (c.stack_size != 0 && c.stack_size < engine_config::min_stack_size)
         return bad("stack_size");
     if (c.shutdown != shutdown_policy::drain && c.shutdown != shutdown_policy::drop)

@@ -13,6 +13,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -100,6 +101,45 @@ BOOST_AUTO_TEST_CASE(drain_timeout_range)
     check_accepted(config);
     config.drain_timeout = std::chrono::milliseconds(-1);
     check_rejected(config, "drain_timeout");
+}
+
+BOOST_AUTO_TEST_CASE(idle_spin_range)
+{
+    engine_config config;
+    config.idle_spin = std::chrono::microseconds(0); // sleep at once
+    check_accepted(config);
+    config.idle_spin = engine_config::max_idle_spin;
+    check_accepted(config);
+    config.idle_spin = engine_config::max_idle_spin + std::chrono::microseconds(1);
+    check_rejected(config, "idle_spin");
+    config.idle_spin = std::chrono::microseconds(-1);
+    check_rejected(config, "idle_spin");
+}
+
+BOOST_AUTO_TEST_CASE(an_engine_that_never_spins_still_delivers)
+{
+    engine_config config;
+    config.thread_count = 2;
+    config.idle_spin = std::chrono::microseconds(0);
+    zctor::engine e(config);
+    std::atomic<int> handled{0};
+    struct hop
+    {
+        int left;
+    };
+    std::vector<zctor::actor_ref<zctor::receives<hop>>> pair(2);
+    for (int i = 0; i < 2; ++i)
+        pair[i] = e.spawn<hop>([&, i](hop h) {
+            ++handled;
+            if (h.left > 0)
+                pair[1 - i].send(hop{h.left - 1});
+        });
+    e.run();
+    pair[0].send(hop{1000}); // every hop wakes a sleeping worker
+    BOOST_TEST(zctor_test::wait_until([&] { return handled == 1001; }));
+    e.stop();
+    e.join();
+    BOOST_TEST(handled == 1001);
 }
 
 BOOST_AUTO_TEST_CASE(stack_size_range)

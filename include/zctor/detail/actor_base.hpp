@@ -62,6 +62,8 @@ template <class... Ts>
 struct is_variant<std::variant<Ts...>> : std::true_type
 {};
 
+class actor_ptr;
+
 /// The message types an actor is routed for, and how to run each on it.
 struct route_info
 {
@@ -72,7 +74,7 @@ struct route_info
 
 /// What every actor has, whatever its behaviour: reference count, mailbox, strand, state.
 /// Reference-counted so that a send racing a stop never touches freed memory.
-class actor_base
+class actor_base : public ready_link
 {
 public:
     using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;
@@ -164,6 +166,9 @@ public:
     actor_base* reg_prev = nullptr;
     actor_base* reg_next = nullptr;
     bool registered = false;
+
+    /// Runs the actor's mailbox on its strand (inline when called from its worker).
+    static void run_on_strand(actor_ptr self);
 
 protected:
     /// Strand only, once, when the actor stops: destroys the behaviour object.

@@ -56,6 +56,9 @@ public:
         pthread_t thread{};
         bool has_thread = false;
         std::atomic<std::size_t> actors{0};
+        // Owned workers: actors with messages, and whether a pump is posted or running.
+        alignas(64) intrusive_mpsc<ready_link> ready;
+        std::atomic<bool> pumping{false};
         alignas(64) std::atomic<std::uint64_t> handled{0};
         std::atomic<std::uint64_t> failed{0};
     };
@@ -76,6 +79,10 @@ public:
         return state_.load(std::memory_order_acquire) < static_cast<int>(engine_state::stopping);
     }
     bool embedded() const noexcept { return embedded_; }
+    bool owns_workers() const noexcept { return !embedded_; }
+
+    /// Owned workers: queues an actor whose mailbox went from idle to scheduled.
+    void activate(actor_base& a);
 
     // Spawning.
     boost::system::error_code place(std::uint32_t& worker) noexcept;
@@ -123,6 +130,7 @@ private:
     };
 
     static void* worker_main(void* arg) noexcept;
+    void pump(worker& w);
     boost::system::error_code start_threads();
     bool on_worker_thread() const noexcept;
     bool contexts_live() const noexcept;

@@ -9,7 +9,6 @@
 namespace zctor::detail {
 
 class actor_base;
-class context_access;
 
 /// A queued message. `run` handles the message (when `handle` is true) and always frees the node.
 struct message_node
@@ -20,29 +19,37 @@ struct message_node
     run_fn run = nullptr;
 };
 
-/// Intrusive multi-producer single-consumer queue (D. Vyukov's design). push is wait-free and
-/// costs one atomic exchange; the node memory belongs to the caller until it is popped.
-class mpsc_queue
+/// An actor's link in its worker's queue of actors ready to run.
+struct ready_link
+{
+    std::atomic<ready_link*> next{nullptr};
+};
+
+/// Intrusive multi-producer single-consumer queue (D. Vyukov's design) of `Node`s, which have a
+/// `std::atomic<Node*> next`. push is wait-free and costs one atomic exchange; the node memory
+/// belongs to the caller until it is popped.
+template <class Node>
+class intrusive_mpsc
 {
 public:
-    mpsc_queue() noexcept : head_(&stub_), tail_(&stub_) {}
-    mpsc_queue(const mpsc_queue&) = delete;
-    mpsc_queue& operator=(const mpsc_queue&) = delete;
+    intrusive_mpsc() noexcept : head_(&stub_), tail_(&stub_) {}
+    intrusive_mpsc(const intrusive_mpsc&) = delete;
+    intrusive_mpsc& operator=(const intrusive_mpsc&) = delete;
 
     /// Any thread.
-    void push(message_node* n) noexcept
+    void push(Node* n) noexcept
     {
         n->next.store(nullptr, std::memory_order_relaxed);
-        message_node* prev = head_.exchange(n, std::memory_order_seq_cst);
+        Node* prev = head_.exchange(n, std::memory_order_seq_cst);
         prev->next.store(n, std::memory_order_release);
     }
 
     /// Consumer only. Returns nullptr when empty or when a producer is between its two steps
     /// (then empty() is false and the caller tries again later).
-    message_node* pop() noexcept
+    Node* pop() noexcept
     {
-        message_node* tail = tail_;
-        message_node* next = tail->next.load(std::memory_order_acquire);
+        Node* tail = tail_;
+        Node* next = tail->next.load(std::memory_order_acquire);
         if (tail == &stub_)
         {
             if (next == nullptr)
@@ -72,10 +79,13 @@ public:
     bool empty() const noexcept { return tail_ == &stub_ && head_.load(std::memory_order_seq_cst) == &stub_; }
 
 private:
-    std::atomic<message_node*> head_;
-    message_node* tail_;
-    message_node stub_;
+    std::atomic<Node*> head_;
+    Node* tail_;
+    Node stub_;
 };
+
+/// A mailbox.
+using mpsc_queue = intrusive_mpsc<message_node>;
 
 } // namespace zctor::detail
 
