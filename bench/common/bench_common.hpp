@@ -15,10 +15,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <string>
 #include <vector>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 namespace bench {
 
@@ -100,6 +102,109 @@ inline std::uint32_t thread_tag()
     static std::atomic<std::uint32_t> next{0};
     thread_local const std::uint32_t tag = next.fetch_add(1, std::memory_order_relaxed) + 1;
     return tag;
+}
+
+/// Resident set size of the process now, in KiB, from /proc/self/statm (Linux); -1 if unreadable.
+/// Unlike peak_rss_kb() it goes down when memory is returned to the system.
+inline long current_rss_kb()
+{
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    if (f == nullptr)
+        return -1;
+    long size = 0, resident = 0;
+    const int got = std::fscanf(f, "%ld %ld", &size, &resident);
+    std::fclose(f);
+    if (got != 2)
+        return -1;
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/// A one-shot "done" signal a handler raises and the main thread waits for, with a time limit
+/// (a benchmark that loses a message must fail, not hang).
+class done_signal
+{
+public:
+    done_signal() : future_(promise_.get_future()) {}
+    void set() { promise_.set_value(); }
+    /// True if set() was called within `limit`.
+    bool wait(std::chrono::seconds limit = std::chrono::minutes(5))
+    {
+        return future_.wait_for(limit) == std::future_status::ready;
+    }
+
+private:
+    std::promise<void> promise_;
+    std::future<void> future_;
+};
+
+/// Counts arrivals from any thread; the last of `n` raises the signal and records the time.
+class countdown
+{
+public:
+    explicit countdown(std::uint64_t n) : left_(n) {}
+    void arrive()
+    {
+        if (left_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        {
+            finished_at = clock::now();
+            signal_.set();
+        }
+    }
+    bool wait(std::chrono::seconds limit = std::chrono::minutes(5)) { return signal_.wait(limit); }
+    std::uint64_t left() const { return left_.load(std::memory_order_acquire); }
+
+    clock::time_point finished_at{};
+
+private:
+    std::atomic<std::uint64_t> left_;
+    done_signal signal_;
+};
+
+/// A small deterministic generator (splitmix64), so the zctor and CAF twins draw exactly the
+/// same "random" peers, accounts and amounts from the same seeds.
+class rng
+{
+public:
+    explicit rng(std::uint64_t seed) : s_(seed) {}
+    std::uint64_t next()
+    {
+        std::uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+    /// Uniform enough in [0, n) for a benchmark (n > 0).
+    std::uint64_t below(std::uint64_t n) { return next() % n; }
+
+private:
+    std::uint64_t s_;
+};
+
+/// Savina's fork-join work item (ForkJoinConfig.performComputation): a little floating-point
+/// work per message, checked so the compiler cannot drop it. Returns false on a wrong result.
+inline bool fork_join_compute(double theta)
+{
+    const volatile double t = theta;
+    const double sint = std::sin(t);
+    const double res = sint * sint;
+    return res > 0.0;
+}
+
+/// 10^d.
+inline std::uint64_t pow10(unsigned d)
+{
+    std::uint64_t v = 1;
+    while (d-- > 0)
+        v *= 10;
+    return v;
+}
+
+/// skynet's tree depth (10^depth leaves) for a scale: 6 (10^6 leaves, 1,111,111 actors) at 1.0,
+/// the nearest integer to log10(10^6 x scale) otherwise, between 1 and 8.
+inline unsigned skynet_depth(double scale)
+{
+    const long d = std::lround(6.0 + std::log10(scale));
+    return static_cast<unsigned>(std::clamp<long>(d, 1, 8));
 }
 
 /// Nearest-rank percentile (p in [0, 100]) of `v`, which it sorts.
