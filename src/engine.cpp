@@ -127,8 +127,10 @@ void actor_base::finalize()
     if (status_.load(std::memory_order_relaxed) == actor_status::stopped)
         return;
     actor_ptr keep(this);
-    status_.store(actor_status::stopped, std::memory_order_release);
+    // Out of the routing table first, so that once stopped() is true no send by type finds it;
+    // a direct send in between is accepted and then dropped (and counted) below.
     core_->unregister_actor(*this);
+    status_.store(actor_status::stopped, std::memory_order_release);
     try
     {
         state_.reset();
@@ -673,7 +675,8 @@ void engine_core::unregister_actor(actor_base& a) noexcept
 void engine_core::actor_finished(actor_base& a) noexcept
 {
     unplace(a.worker());
-    stopped_.fetch_add(1, std::memory_order_relaxed);
+    // Release: whoever sees the actor counted as stopped also sees its dropped messages counted.
+    stopped_.fetch_add(1, std::memory_order_release);
 }
 
 void engine_core::report(std::uint64_t actor, const boost::system::error_code& ec,
@@ -692,8 +695,8 @@ void engine_core::report(std::uint64_t actor, const boost::system::error_code& e
 engine_stats engine_core::stats() const noexcept
 {
     engine_stats s;
+    s.actors_stopped = stopped_.load(std::memory_order_acquire); // first: see actor_finished()
     s.actors_spawned = spawned_.load(std::memory_order_relaxed);
-    s.actors_stopped = stopped_.load(std::memory_order_relaxed);
     s.messages_dropped = dropped_.load(std::memory_order_relaxed);
     s.event_loop_failures = loop_failures_.load(std::memory_order_relaxed);
     for (auto& w : workers_)

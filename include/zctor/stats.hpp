@@ -9,7 +9,8 @@
 namespace zctor {
 
 /// Counters of an engine since it was constructed. Exact once the engine has stopped; while it
-/// runs, each counter is a recent value (they are not read as one snapshot).
+/// runs, each counter is a recent value (they are not read as one snapshot), except that an
+/// actor counted in actors_stopped has its dropped messages counted in messages_dropped.
 struct engine_stats
 {
     std::uint64_t actors_spawned = 0;

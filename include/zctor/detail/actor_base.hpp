@@ -4,6 +4,7 @@
 #ifndef ZCTOR_DETAIL_ACTOR_BASE_HPP
 #define ZCTOR_DETAIL_ACTOR_BASE_HPP
 
+#include <zctor/detail/message_pool.hpp>
 #include <zctor/detail/mpsc_queue.hpp>
 #include <zctor/detail/state_holder.hpp>
 #include <zctor/detail/type_key.hpp>
@@ -13,6 +14,7 @@
 #include <boost/asio/strand.hpp>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -47,6 +49,16 @@ enum class actor_status : std::uint8_t
 template <class M>
 struct message final : message_node
 {
+    // Pooled: allocated by the sender's thread, returned to it by the receiver's worker.
+    static void* operator new(std::size_t n) { return message_pool::allocate(n); }
+    static void operator delete(void* p, std::size_t n) noexcept { message_pool::deallocate(p, n); }
+    // Over-aligned messages bypass the pool.
+    static void* operator new(std::size_t n, std::align_val_t a) { return ::operator new(n, a); }
+    static void operator delete(void* p, std::size_t n, std::align_val_t a) noexcept
+    {
+        ::operator delete(p, a);
+    }
+
     template <class... Args>
     explicit message(run_fn fn, Args&&... args) : value(std::forward<Args>(args)...)
     {
