@@ -181,14 +181,14 @@ set ylabel 'zctor / CAF (log scale; below 1.0 = zctor better)'
 set logscale y
 set yrange [{lo:.4g}:{hi:.4g}]
 set xrange [-0.6:{len(points) - 0.4}]
-set ytics (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20)
+set ytics (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
 set grid ytics lc rgb '#dddddd'
 set xtics rotate by -35 noenhanced
 set key off
 set style fill solid 0.85 border -1
 set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 2 lc rgb 'black' front
 plot '{os.path.basename(dat)}' using 1:3:($1-0.35):($1+0.35):(1):3:4:xtic(2) with boxxyerror lc rgb variable, \\
-     '' using 1:($3 < 1 ? $3 / 1.2 : $3 * 1.2):(sprintf('%.2f', $3)) with labels font ',9'
+     '' using 1:($3 < 1 ? $3 / 1.2 : $3 * 1.2):(sprintf('%.3g', $3)) with labels font ',9'
 """)
     if gnuplot is None:
         print(f"report.py: gnuplot not found (apt-get install gnuplot-nox); skipping the plot "

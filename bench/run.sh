@@ -124,5 +124,6 @@ echo "load after:  $(uptime)"
 echo "took $((SECONDS - start)) s; raw results: $out"
 cp "$out" "$results_dir/latest.jsonl"
 echo
-python3 "$here/report.py" --csv "$results_dir/$stamp.csv" --plot "$results_dir/ratios.svg" "$out" || failed=1
+python3 "$here/report.py" --csv "$results_dir/$stamp.csv" --plot "$results_dir/ratios.svg" \
+    --title "zctor / CAF 0.17, median of $rounds rounds, scale $scale, $stamp" "$out" || failed=1
 finish $failed
