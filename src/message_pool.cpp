@@ -47,6 +47,11 @@ struct cache
     {
         free_block* local = nullptr; // owner thread only
         std::size_t local_count = 0;
+        // Blocks of another thread this thread has freed, returned to it in one CAS per batch.
+        cache* pending_owner = nullptr;
+        free_block* pending_head = nullptr;
+        free_block* pending_tail = nullptr;
+        std::size_t pending_count = 0;
         alignas(64) std::atomic<free_block*> remote{nullptr}; // pushed by other threads
     };
     size_class classes[class_count];
@@ -58,6 +63,26 @@ std::vector<cache*>* orphans = nullptr; // caches of exited threads, reused by n
 thread_local cache* tls_cache = nullptr; // trivially destructible: readable until the thread ends
 thread_local bool tls_exiting = false;
 
+/// Hands a chain of blocks back to the thread that allocated them.
+void push_remote(cache* owner, std::size_t cls, free_block* head, free_block* tail) noexcept
+{
+    auto& remote = owner->classes[cls].remote;
+    free_block* old = remote.load(std::memory_order_relaxed);
+    do
+        tail->next = old;
+    while (!remote.compare_exchange_weak(old, head, std::memory_order_release, std::memory_order_relaxed));
+}
+
+void flush_pending(cache::size_class& sc, std::size_t cls) noexcept
+{
+    if (sc.pending_count == 0)
+        return;
+    push_remote(sc.pending_owner, cls, sc.pending_head, sc.pending_tail);
+    sc.pending_owner = nullptr;
+    sc.pending_head = sc.pending_tail = nullptr;
+    sc.pending_count = 0;
+}
+
 /// Hands the thread's cache to the orphans when the thread exits.
 struct releaser
 {
@@ -65,6 +90,8 @@ struct releaser
     {
         if (tls_cache != nullptr)
         {
+            for (std::size_t cls = 0; cls < class_count; ++cls)
+                flush_pending(tls_cache->classes[cls], cls);
             std::lock_guard lock(orphans_mutex);
             if (orphans == nullptr)
                 orphans = new std::vector<cache*>;
@@ -117,7 +144,10 @@ void* allocate(std::size_t n)
     if (sc.local == nullptr)
     {
         // Take back, at once, every block other threads have freed; keep a bounded number.
-        free_block* chain = sc.remote.exchange(nullptr, std::memory_order_acquire);
+        // The plain load keeps a producer that outruns its consumers off the shared line.
+        free_block* chain = nullptr;
+        if (sc.remote.load(std::memory_order_relaxed) != nullptr)
+            chain = sc.remote.exchange(nullptr, std::memory_order_acquire);
         while (chain != nullptr)
         {
             free_block* next = chain->next;
@@ -157,9 +187,10 @@ void deallocate(void* p, std::size_t n) noexcept
         ::operator delete(static_cast<header*>(p) - 1);
         return;
     }
-    auto& sc = owner->classes[cls];
-    if (owner == tls_cache)
+    cache* self = tls_cache;
+    if (owner == self)
     {
+        auto& sc = owner->classes[cls];
         if (sc.local_count >= keep_per_class)
         {
             ::operator delete(static_cast<header*>(p) - 1);
@@ -170,10 +201,24 @@ void deallocate(void* p, std::size_t n) noexcept
         ++sc.local_count;
         return;
     }
-    free_block* head = sc.remote.load(std::memory_order_relaxed);
-    do
-        b->next = head;
-    while (!sc.remote.compare_exchange_weak(head, b, std::memory_order_release, std::memory_order_relaxed));
+    if (self == nullptr)
+    {
+        push_remote(owner, cls, b, b);
+        return;
+    }
+    // Another thread's block: batch it with others of the same owner.
+    auto& mine = self->classes[cls];
+    if (mine.pending_owner != owner)
+    {
+        flush_pending(mine, cls);
+        mine.pending_owner = owner;
+    }
+    b->next = mine.pending_head;
+    mine.pending_head = b;
+    if (mine.pending_tail == nullptr)
+        mine.pending_tail = b;
+    if (++mine.pending_count == return_batch)
+        flush_pending(mine, cls);
 }
 
 } // namespace zctor::detail::message_pool

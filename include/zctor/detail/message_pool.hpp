@@ -18,6 +18,10 @@ namespace message_pool {
 
 inline constexpr std::size_t max_pooled = 512;
 
+/// Blocks freed by a thread other than their owner go back to it in batches of this many (and
+/// when the freeing thread exits).
+inline constexpr std::size_t return_batch = 64;
+
 void* allocate(std::size_t n);
 void deallocate(void* p, std::size_t n) noexcept;
 

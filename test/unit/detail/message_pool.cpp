@@ -56,16 +56,17 @@ BOOST_AUTO_TEST_CASE(large_blocks_bypass_the_pool)
 
 BOOST_AUTO_TEST_CASE(blocks_outlive_the_thread_that_allocated_them)
 {
+    constexpr int n = pool::return_batch; // freed by this thread: returned as one full batch
     std::vector<void*> blocks;
     std::thread([&] {
-        for (int i = 0; i < 50; ++i)
+        for (int i = 0; i < n; ++i)
             blocks.push_back(pool::allocate(64));
     }).join(); // its cache is now an orphan, handed to the next new thread
     for (void* p : blocks)
         pool::deallocate(p, 64);
     std::vector<void*> reused;
     std::thread([&] {
-        for (int i = 0; i < 50; ++i)
+        for (int i = 0; i < n; ++i)
             reused.push_back(pool::allocate(64));
         for (void* p : reused)
             pool::deallocate(p, 64);
