@@ -325,8 +325,9 @@ void engine_core::pump(worker& w)
 {
     // Runs as a handler of the worker's io_context: the drains it dispatches run inline on the
     // actors' strands, and the nested poll() runs everything else (timers, I/O, strand posts).
-    constexpr std::size_t budget = 256; // activations between two polls of the io_context
-    constexpr unsigned poll_every = 64; // idle spins between two polls
+    constexpr std::size_t budget = 256;  // activations between two polls of the io_context
+    constexpr unsigned poll_every = 64;  // idle spins between two polls
+    constexpr unsigned pure_spins = 256; // then each spin yields the core
     const auto spin = config_.idle_spin;
     unsigned spins = 0;
     std::chrono::steady_clock::time_point idle_since{};
@@ -357,7 +358,12 @@ void engine_core::pump(worker& w)
             idle_since = std::chrono::steady_clock::now();
         if (++spins % poll_every != 0 || std::chrono::steady_clock::now() - idle_since < spin)
         {
-            cpu_relax();
+            // Spin hard for a moment, then yield: when other threads want this core (another
+            // process, or the worker we are waiting for), a spinning worker must not hold it.
+            if (spins < pure_spins)
+                cpu_relax();
+            else
+                std::this_thread::yield();
             continue;
         }
         // Idle for the whole spin: sleep in the io_context until a post wakes it.

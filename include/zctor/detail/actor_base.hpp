@@ -54,7 +54,7 @@ struct message final : message_node
     static void operator delete(void* p, std::size_t n) noexcept { message_pool::deallocate(p, n); }
     // Over-aligned messages bypass the pool.
     static void* operator new(std::size_t n, std::align_val_t a) { return ::operator new(n, a); }
-    static void operator delete(void* p, std::size_t n, std::align_val_t a) noexcept
+    static void operator delete(void* p, std::size_t, std::align_val_t a) noexcept
     {
         ::operator delete(p, a);
     }
