@@ -302,7 +302,7 @@ void engine_core::activate(actor_base& a)
     {
         try
         {
-            boost::asio::post(*w.ctx, [this, &w] { pump(w); });
+            boost::asio::post(*w.ctx, [this, &w] { pump(w, std::chrono::steady_clock::now()); });
         }
         catch (...)
         {
@@ -321,57 +321,50 @@ inline void cpu_relax() noexcept
 }
 } // namespace
 
-void engine_core::pump(worker& w)
+void engine_core::pump(worker& w, std::chrono::steady_clock::time_point idle_since)
 {
-    // Runs as a handler of the worker's io_context: the drains it dispatches run inline on the
-    // actors' strands, and the nested poll() runs everything else (timers, I/O, strand posts).
-    constexpr std::size_t budget = 256;  // activations between two polls of the io_context
-    constexpr unsigned poll_every = 64;  // idle spins between two polls
-    constexpr unsigned pure_spins = 256; // then each spin yields the core
-    const auto spin = config_.idle_spin;
-    unsigned spins = 0;
-    std::chrono::steady_clock::time_point idle_since{};
-    for (;;)
+    // One visit of the pump, a handler of the worker's io_context: run the ready actors (each
+    // drain is dispatched inline onto its strand), or look for more for a moment. Then either
+    // post itself again, so that timers, I/O and strand posts run in between, or let the worker
+    // sleep. (It never calls poll() from inside itself: Asio's nested poll() miscounts the work
+    // a handler posts and can stop the io_context.)
+    constexpr std::size_t budget = 256;               // activations per visit
+    constexpr unsigned spins_per_visit = 64;          // empty looks at the ready queue per visit
+    constexpr std::chrono::microseconds hard_spin{5}; // then idle visits yield the core
+    using clock = std::chrono::steady_clock;
+    if (w.ctx->stopped())
     {
-        std::size_t work = 0;
-        while (work < budget)
-        {
-            ready_link* l = w.ready.pop();
-            if (l == nullptr)
-                break;
-            actor_base::run_on_strand(actor_ptr(static_cast<actor_base*>(l), false));
-            ++work;
-        }
-        if (work == budget || (work == 0 && spins % poll_every == 0))
-            work += w.ctx->poll();
-        if (w.ctx->stopped())
-        {
-            w.pumping.store(false, std::memory_order_seq_cst);
-            return;
-        }
-        if (work != 0)
-        {
-            spins = 0;
-            continue;
-        }
-        if (spins == 0)
-            idle_since = std::chrono::steady_clock::now();
-        if (++spins % poll_every != 0 || std::chrono::steady_clock::now() - idle_since < spin)
-        {
-            // Spin hard for a moment, then yield: when other threads want this core (another
-            // process, or the worker we are waiting for), a spinning worker must not hold it.
-            if (spins < pure_spins)
-                cpu_relax();
-            else
-                std::this_thread::yield();
-            continue;
-        }
-        // Idle for the whole spin: sleep in the io_context until a post wakes it.
         w.pumping.store(false, std::memory_order_seq_cst);
-        if (w.ready.empty() || w.pumping.exchange(true, std::memory_order_seq_cst))
-            return;
+        return;
+    }
+    if (clock::now() - idle_since > hard_spin)
+        std::this_thread::yield(); // when another thread wants this core, let it have it
+    std::size_t work = 0;
+    for (unsigned spins = 0; work < budget && spins < spins_per_visit;)
+    {
+        ready_link* l = w.ready.pop();
+        if (l == nullptr)
+        {
+            ++spins;
+            cpu_relax();
+            continue;
+        }
+        actor_base::run_on_strand(actor_ptr(static_cast<actor_base*>(l), false));
+        ++work;
         spins = 0;
     }
+    const auto now = clock::now();
+    if (work != 0)
+        idle_since = now;
+    if (now - idle_since < config_.idle_spin)
+    {
+        boost::asio::post(*w.ctx, [this, &w, idle_since] { pump(w, idle_since); });
+        return;
+    }
+    // Idle for the whole spin: sleep in the io_context until a post wakes it.
+    w.pumping.store(false, std::memory_order_seq_cst);
+    if (!w.ready.empty() && !w.pumping.exchange(true, std::memory_order_seq_cst))
+        boost::asio::post(*w.ctx, [this, &w, now] { pump(w, now); });
 }
 
 void engine_core::stop() noexcept

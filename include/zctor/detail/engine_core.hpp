@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -130,7 +131,7 @@ private:
     };
 
     static void* worker_main(void* arg) noexcept;
-    void pump(worker& w);
+    void pump(worker& w, std::chrono::steady_clock::time_point idle_since);
     boost::system::error_code start_threads();
     bool on_worker_thread() const noexcept;
     bool contexts_live() const noexcept;
