@@ -125,7 +125,7 @@ private:
     boost::system::error_code push(Message&& msg, A*) const
     {
         using M = std::remove_cvref_t<Message>;
-        return ptr_->template push_value<M>(&detail::run_class<A, M>, std::forward<Message>(msg));
+        return ptr_->template push_value<M>(detail::run_class<A, M>, std::forward<Message>(msg));
     }
 
     template <class Message, class... Ms>

@@ -146,7 +146,7 @@ auto spawn_on(engine_core& core, boost::system::error_code& ec, Args&&... args)
     {
         using F = std::decay_t<std::tuple_element_t<0, std::tuple<Args...>>>; // functions too
         using actor = function_actor<T, F>;
-        static constexpr message_node::run_fn fns[] = {&run_function<T, F>};
+        static constexpr message_node::run_fn fns[] = {run_function<T, F>};
         static constexpr type_key keys[] = {key_of<T>()};
         actor_ptr p = core.make_actor<actor>(ec, route_info{keys, fns, 1}, std::forward<Args>(args)...);
         return actor_ref<receives<T>>(std::move(p), fns);

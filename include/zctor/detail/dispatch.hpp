@@ -127,6 +127,16 @@ public:
             object_.emplace(A{std::forward<Args>(args)...});
     }
 
+    /// Calls the handle overload for `M`; returns what it returns.
+    template <class M>
+    decltype(auto) invoke(context& ctx, M&& msg)
+    {
+        if constexpr (requires { object_->handle(ctx, std::move(msg)); })
+            return object_->handle(ctx, std::move(msg));
+        else
+            return object_->handle(std::move(msg));
+    }
+
     /// Valid until the actor stops; handlers never run after that.
     A& object() noexcept { return *object_; }
 
@@ -136,22 +146,18 @@ private:
     std::optional<A> object_;
 };
 
-template <class A, class M>
-bool run_class(message_node* node, actor_base& a, bool handle) noexcept
+/// Runs one message on `Actor` (handle = true) or only frees it. The node's run function.
+template <class Actor, class M>
+bool run_message(message_node* node, actor_base& a, bool handle) noexcept
 {
     std::unique_ptr<message<M>> n(static_cast<message<M>*>(node));
     if (!handle)
         return true;
-    A& object = static_cast<class_actor<A>&>(a).object();
     context ctx(a);
     try
     {
-        return call_handler(a, [&]() -> decltype(auto) {
-            if constexpr (requires { object.handle(ctx, std::move(n->value)); })
-                return object.handle(ctx, std::move(n->value));
-            else
-                return object.handle(std::move(n->value));
-        });
+        return call_handler(
+            a, [&]() -> decltype(auto) { return static_cast<Actor&>(a).invoke(ctx, std::move(n->value)); });
     }
     catch (...)
     {
@@ -159,6 +165,9 @@ bool run_class(message_node* node, actor_base& a, bool handle) noexcept
         return false;
     }
 }
+
+template <class A, class M>
+inline constexpr message_node::run_fn run_class = &run_message<class_actor<A>, M>;
 
 /// A book-style actor: one message type `M` and a handler function.
 template <class M, class F>
@@ -170,8 +179,14 @@ public:
         : actor_base(core, worker, id, key_of<receives<M>>()), fn_(std::forward<G>(f))
     {}
 
-    /// Valid until the actor stops; handlers never run after that.
-    F& fn() noexcept { return *fn_; }
+    /// Calls the handler; returns what it returns.
+    decltype(auto) invoke(context& ctx, M&& msg)
+    {
+        if constexpr (std::invocable<F&, context&, M&&>)
+            return std::invoke(*fn_, ctx, std::move(msg));
+        else
+            return std::invoke(*fn_, std::move(msg));
+    }
 
 private:
     void destroy_behavior() noexcept override { fn_.reset(); }
@@ -180,31 +195,10 @@ private:
 };
 
 template <class M, class F>
-bool run_function(message_node* node, actor_base& a, bool handle) noexcept
-{
-    std::unique_ptr<message<M>> n(static_cast<message<M>*>(node));
-    if (!handle)
-        return true;
-    F& fn = static_cast<function_actor<M, F>&>(a).fn();
-    context ctx(a);
-    try
-    {
-        return call_handler(a, [&]() -> decltype(auto) {
-            if constexpr (std::invocable<F&, context&, M&&>)
-                return std::invoke(fn, ctx, std::move(n->value));
-            else
-                return std::invoke(fn, std::move(n->value));
-        });
-    }
-    catch (...)
-    {
-        a.report_failure(error::handler_failed, std::current_exception());
-        return false;
-    }
-}
+inline constexpr message_node::run_fn run_function = &run_message<function_actor<M, F>, M>;
 
 template <class A, class... Ms>
-inline constexpr message_node::run_fn class_fns[] = {&run_class<A, Ms>...};
+inline constexpr message_node::run_fn class_fns[] = {run_class<A, Ms>...};
 
 template <class... Ms>
 inline constexpr type_key keys_of[] = {key_of<Ms>()...};
