@@ -15,6 +15,7 @@ namespace detail {
 
 namespace {
 thread_local const engine_core* current_worker_core = nullptr;
+thread_local void* current_worker = nullptr;
 
 constexpr int as_int(engine_state s) noexcept { return static_cast<int>(s); }
 } // namespace
@@ -40,12 +41,12 @@ struct actor_base::drain_op
     void operator()() { self->drain(); }
 };
 
-void actor_base::schedule() noexcept
+void actor_base::schedule(bool fifo) noexcept
 {
     try
     {
         if (core_->owns_workers())
-            core_->activate(*this); // the worker dispatches the drain onto the strand
+            core_->activate(*this, fifo); // the worker dispatches the drain onto the strand
         else
             boost::asio::post(strand_, drain_op{actor_ptr(this)});
     }
@@ -101,7 +102,7 @@ void actor_base::drain()
     if (handled == batch)
     {
         // Fairness: let the worker's other actors run before the next batch.
-        schedule();
+        schedule(true);
         return;
     }
     scheduled_.store(false, std::memory_order_seq_cst);
@@ -203,6 +204,7 @@ void* engine_core::worker_main(void* arg) noexcept
     worker* w = start->second;
     delete start;
     current_worker_core = core.get();
+    current_worker = w;
     for (;;)
     {
         try
@@ -292,11 +294,14 @@ bool engine_core::contexts_live() const noexcept
     return std::none_of(workers_.begin(), workers_.end(), [](auto& w) { return w->ctx->stopped(); });
 }
 
-void engine_core::activate(actor_base& a)
+void engine_core::activate(actor_base& a, bool fifo)
 {
     worker& w = *workers_[a.worker()];
     a.add_ref(); // owned by the ready queue until the pump takes it
-    w.ready.push(&a);
+    if (!fifo && current_worker == &w)
+        w.local.push_back(&a); // activated by its own worker: run it next (depth first)
+    else
+        w.ready.push(&a);
     // Only a sleeping worker is woken, with one post; a busy or spinning one finds the actor.
     if (!w.pumping.load(std::memory_order_seq_cst) && !w.pumping.exchange(true, std::memory_order_seq_cst))
     {
@@ -340,9 +345,26 @@ void engine_core::pump(worker& w, std::chrono::steady_clock::time_point idle_sin
     if (clock::now() - idle_since > hard_spin)
         std::this_thread::yield(); // when another thread wants this core, let it have it
     std::size_t work = 0;
+    unsigned lifo_run = 0;
     for (unsigned spins = 0; work < budget && spins < spins_per_visit;)
     {
-        ready_link* l = w.ready.pop();
+        ready_link* l = nullptr;
+        if (!w.local.empty() && lifo_run < 64)
+        {
+            l = w.local.back();
+            w.local.pop_back();
+            ++lifo_run;
+        }
+        else
+        {
+            lifo_run = 0;
+            l = w.ready.pop();
+            if (l == nullptr && !w.local.empty())
+            {
+                l = w.local.back();
+                w.local.pop_back();
+            }
+        }
         if (l == nullptr)
         {
             ++spins;
@@ -363,7 +385,7 @@ void engine_core::pump(worker& w, std::chrono::steady_clock::time_point idle_sin
     }
     // Idle for the whole spin: sleep in the io_context until a post wakes it.
     w.pumping.store(false, std::memory_order_seq_cst);
-    if (!w.ready.empty() && !w.pumping.exchange(true, std::memory_order_seq_cst))
+    if ((!w.ready.empty() || !w.local.empty()) && !w.pumping.exchange(true, std::memory_order_seq_cst))
         boost::asio::post(*w.ctx, [this, &w, now] { pump(w, now); });
 }
 
@@ -500,6 +522,9 @@ void engine_core::join_threads() noexcept
     for (auto& w : workers_)
         while (ready_link* l = w->ready.pop())
             actor_ptr(static_cast<actor_base*>(l), false);
+    for (auto& w : workers_)
+        for (actor_base* a : std::exchange(w->local, {}))
+            actor_ptr(a, false);
     // Destroy what is still queued (user timers, late handoffs): it may hold actors, which hold us.
     for (auto& w : workers_)
         if (w->owned)

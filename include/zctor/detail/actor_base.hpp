@@ -190,7 +190,7 @@ private:
     friend class engine_core;
     struct drain_op;
 
-    void schedule() noexcept;
+    void schedule(bool fifo = false) noexcept;
     void drain();
     void finalize();
     void drop_all() noexcept;

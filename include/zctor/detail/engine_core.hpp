@@ -60,6 +60,7 @@ public:
         // Owned workers: actors with messages, and whether a pump is posted or running.
         alignas(64) intrusive_mpsc<ready_link> ready;
         std::atomic<bool> pumping{false};
+        std::vector<actor_base*> local; // activated by the worker itself: LIFO, worker thread only
         alignas(64) std::atomic<std::uint64_t> handled{0};
         std::atomic<std::uint64_t> failed{0};
     };
@@ -83,7 +84,7 @@ public:
     bool owns_workers() const noexcept { return !embedded_; }
 
     /// Owned workers: queues an actor whose mailbox went from idle to scheduled.
-    void activate(actor_base& a);
+    void activate(actor_base& a, bool fifo = false);
 
     // Spawning.
     boost::system::error_code place(std::uint32_t& worker) noexcept;
