@@ -14,13 +14,13 @@
 #include <string>
 
 #include "../common/bench_common.hpp"
+#include "../common/zctor_bench.hpp"
 
 namespace {
 
 constexpr const char* bench_name = "counting";
 constexpr const char* impl_name = "zctor";
 constexpr std::uint64_t default_m = 1'000'000;
-constexpr std::size_t thread_count = 2;
 
 struct increment
 {};
@@ -88,19 +88,12 @@ int main(int argc, char** argv)
     const bench::options opt = bench::parse_args(argc, argv);
     const std::uint64_t m = bench::scaled(default_m, opt.scale);
 
-    std::atomic<std::uint64_t> failures{0};
-    zctor::engine_config cfg;
-    cfg.thread_count = thread_count;
-    cfg.on_failure = [&](const zctor::failure& f) {
-        failures.fetch_add(1);
-        std::fprintf(stderr, "%s/%s: actor %llu failed: %s\n", bench_name, impl_name,
-                     static_cast<unsigned long long>(f.actor_id), f.error.message().c_str());
-    };
+    bench::zctor_failures failures(bench_name);
 
     result r;
     auto done = r.done.get_future();
 
-    zctor::engine eng(cfg);
+    zctor::engine eng(failures.config());
     eng.run();
     auto counter = eng.spawn<counter_actor>();
     auto producer = eng.spawn<producer_actor>(counter, m, &r);
@@ -116,7 +109,7 @@ int main(int argc, char** argv)
 
     if (!finished)
         return bench::fail(bench_name, impl_name, "timed out");
-    if (failures.load() != 0)
+    if (failures.count() != 0)
         return bench::fail(bench_name, impl_name, "handler failures");
     if (r.count != m)
         return bench::fail(bench_name, impl_name,

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "../common/bench_common.hpp"
+#include "../common/zctor_bench.hpp"
 
 int main(int argc, char** argv)
 {
@@ -18,7 +19,7 @@ int main(int argc, char** argv)
     const auto idle = std::chrono::duration<double>(opt.scale);
 
     zctor::engine_config cfg;
-    cfg.thread_count = 2;
+    cfg.thread_count = bench::zctor_threads;
     zctor::engine eng(cfg);
     eng.run();
     // One message so the workers have run something before they go idle.

@@ -15,13 +15,13 @@
 #include <vector>
 
 #include "../common/bench_common.hpp"
+#include "../common/zctor_bench.hpp"
 
 namespace {
 
 constexpr const char* bench_name = "ping_pong";
 constexpr const char* impl_name = "zctor";
 constexpr std::uint64_t default_n = 40'000;
-constexpr std::size_t thread_count = 2;
 
 struct ping_msg
 {
@@ -111,20 +111,13 @@ int main(int argc, char** argv)
     const bench::options opt = bench::parse_args(argc, argv);
     const std::uint64_t n = bench::scaled(default_n, opt.scale);
 
-    std::atomic<std::uint64_t> failures{0};
-    zctor::engine_config cfg;
-    cfg.thread_count = thread_count;
-    cfg.on_failure = [&](const zctor::failure& f) {
-        failures.fetch_add(1);
-        std::fprintf(stderr, "%s/%s: actor %llu failed: %s\n", bench_name, impl_name,
-                     static_cast<unsigned long long>(f.actor_id), f.error.message().c_str());
-    };
+    bench::zctor_failures failures(bench_name);
 
     result r;
     r.rtt_ns.reserve(n);
     auto done = r.done.get_future();
 
-    zctor::engine eng(cfg);
+    zctor::engine eng(failures.config());
     eng.run();
     auto pong = eng.spawn<pong_actor>();
     auto ping = eng.spawn<ping_actor>(pong, n, &r);
@@ -143,7 +136,7 @@ int main(int argc, char** argv)
 
     if (!finished)
         return bench::fail(bench_name, impl_name, "timed out");
-    if (failures.load() != 0)
+    if (failures.count() != 0)
         return bench::fail(bench_name, impl_name, "handler failures");
     if (r.received != n || r.rtt_ns.size() != n)
         return bench::fail(bench_name, impl_name,
