@@ -15,7 +15,7 @@ namespace detail {
 
 namespace {
 thread_local const engine_core* current_worker_core = nullptr;
-thread_local void* current_worker = nullptr;
+thread_local const void* current_worker = nullptr; // the engine_core::worker this thread runs
 
 constexpr int as_int(engine_state s) noexcept { return static_cast<int>(s); }
 } // namespace
@@ -219,6 +219,7 @@ void* engine_core::worker_main(void* arg) noexcept
         }
     }
     current_worker_core = nullptr;
+    current_worker = nullptr;
     return nullptr;
 }
 
@@ -334,6 +335,7 @@ void engine_core::pump(worker& w, std::chrono::steady_clock::time_point idle_sin
     // sleep. (It never calls poll() from inside itself: Asio's nested poll() miscounts the work
     // a handler posts and can stop the io_context.)
     constexpr std::size_t budget = 256;               // activations per visit
+    constexpr unsigned max_lifo_run = 64;             // own activations in a row
     constexpr unsigned spins_per_visit = 64;          // empty looks at the ready queue per visit
     constexpr std::chrono::microseconds hard_spin{5}; // then idle visits yield the core
     using clock = std::chrono::steady_clock;
@@ -348,22 +350,19 @@ void engine_core::pump(worker& w, std::chrono::steady_clock::time_point idle_sin
     unsigned lifo_run = 0;
     for (unsigned spins = 0; work < budget && spins < spins_per_visit;)
     {
+        // The worker's own activations first (last in, first out), but after 64 of them in a
+        // row the shared queue gets a turn.
         ready_link* l = nullptr;
-        if (!w.local.empty() && lifo_run < 64)
+        if (w.local.empty() || lifo_run == max_lifo_run)
+        {
+            lifo_run = 0;
+            l = w.ready.pop();
+        }
+        if (l == nullptr && !w.local.empty())
         {
             l = w.local.back();
             w.local.pop_back();
             ++lifo_run;
-        }
-        else
-        {
-            lifo_run = 0;
-            l = w.ready.pop();
-            if (l == nullptr && !w.local.empty())
-            {
-                l = w.local.back();
-                w.local.pop_back();
-            }
         }
         if (l == nullptr)
         {

@@ -50,8 +50,9 @@ struct engine_config
     std::chrono::milliseconds drain_timeout{10'000};
 
     /// How long an idle worker keeps looking for work before it sleeps. Spinning briefly saves
-    /// the sleep and wake-up (about 10 us) when messages come in quick succession; 0 sleeps at
-    /// once. At most max_idle_spin.
+    /// the sleep and wake-up (about 10 us) when messages come in quick succession; after the
+    /// first few microseconds the worker yields its core to any other thread that wants it.
+    /// 0 sleeps at once. At most max_idle_spin. Embedded engines do not spin.
     std::chrono::microseconds idle_spin{50};
 
     /// Stack size of worker threads in bytes; 0 keeps the system default.
