@@ -31,6 +31,9 @@ public:
         case error::actor_stopped: return "the actor has stopped";
         case error::mailbox_full: return "the mailbox is full";
         case error::timed_out: return "the operation timed out";
+        case error::broken_promise: return "the request was dropped without a reply";
+        case error::would_deadlock: return "the call would deadlock";
+        case error::already_received: return "the value was already received";
         }
         return "unknown zctor error";
     }

@@ -34,10 +34,13 @@ enum class error
     event_loop_failed = 22,      ///< A handler run by a worker's event loop threw.
 
     // Runtime errors beyond the book
-    engine_stopped = 30, ///< The engine is stopping or stopped and accepts no more work.
-    actor_stopped = 31,  ///< The target actor has stopped.
-    mailbox_full = 32,   ///< The target's bounded mailbox has no room.
-    timed_out = 33,      ///< The operation did not complete in time.
+    engine_stopped = 30,   ///< The engine is stopping or stopped and accepts no more work.
+    actor_stopped = 31,    ///< The target actor has stopped.
+    mailbox_full = 32,     ///< The target's bounded mailbox has no room.
+    timed_out = 33,        ///< The operation did not complete in time.
+    broken_promise = 34,   ///< The reply can never come: the request or its promise was dropped unanswered.
+    would_deadlock = 35,   ///< A blocking call from an engine worker, or a coroutine asking its own actor.
+    already_received = 36, ///< A one-shot channel's value was already taken by another receive.
 };
 
 /// The category of zctor::error.

@@ -33,6 +33,8 @@ const std::vector<std::pair<error, int>> all_errors = {
     {error::thread_join_failed, 21},   {error::event_loop_failed, 22},
     {error::engine_stopped, 30},       {error::actor_stopped, 31},
     {error::mailbox_full, 32},         {error::timed_out, 33},
+    {error::broken_promise, 34},       {error::would_deadlock, 35},
+    {error::already_received, 36},
 };
 
 struct unrelated_message
