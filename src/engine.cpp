@@ -20,6 +20,8 @@ thread_local const void* current_worker = nullptr; // the engine_core::worker th
 constexpr int as_int(engine_state s) noexcept { return static_cast<int>(s); }
 } // namespace
 
+bool on_engine_thread() noexcept { return current_worker != nullptr || current_actor != nullptr; }
+
 // ---------------------------------------------------------------------------------------------
 // actor_base
 
@@ -67,6 +69,7 @@ void actor_base::drain()
         drop_all();
         return;
     }
+    const current_actor_scope running(this);
     auto& w = core_->worker_at(worker_);
     const std::size_t batch = core_->config().batch_size;
     std::size_t handled = 0;

@@ -7,6 +7,7 @@
 #include <zctor/detail/message_pool.hpp>
 #include <zctor/detail/mpsc_queue.hpp>
 #include <zctor/detail/state_holder.hpp>
+#include <zctor/detail/this_thread.hpp>
 #include <zctor/detail/type_key.hpp>
 #include <zctor/error.hpp>
 
