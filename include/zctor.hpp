@@ -5,10 +5,12 @@
 #define ZCTOR_HPP
 
 #include <zctor/actor_ref.hpp>
+#include <zctor/ask.hpp>
 #include <zctor/config.hpp>
 #include <zctor/context.hpp>
 #include <zctor/engine.hpp>
 #include <zctor/error.hpp>
+#include <zctor/response_promise.hpp>
 #include <zctor/stats.hpp>
 
 #endif

@@ -37,6 +37,11 @@ actor_base::~actor_base()
     drop_all();
 }
 
+struct actor_base::extras
+{
+    boost::asio::cancellation_signal coroutine_cancel;
+};
+
 struct actor_base::drain_op
 {
     actor_ptr self;
@@ -97,9 +102,16 @@ void actor_base::drain()
         message_node* n = mailbox_.pop();
         if (n == nullptr)
             break;
-        if (!n->run(n, *this, true))
-            ++failed;
+        const run_result r = n->run(n, *this, true);
         ++handled;
+        if (r == run_result::failed)
+            ++failed;
+        else if (r == run_result::suspended)
+        {
+            // The mailbox stays "scheduled" (no handoff is posted) until end_coroutine().
+            account();
+            return;
+        }
     }
     account();
     if (handled == batch)
@@ -135,6 +147,24 @@ void actor_base::finalize()
     // a direct send in between is accepted and then dropped (and counted) below.
     core_->unregister_actor(*this);
     status_.store(actor_status::stopped, std::memory_order_release);
+    if (coroutine_active_.load(std::memory_order_relaxed))
+    {
+        // A suspended coroutine handler may still refer to the state and the behaviour: cancel it
+        // and let end_coroutine() destroy them once it has unwound. It never runs a handler again.
+        extras_->coroutine_cancel.emit(boost::asio::cancellation_type::terminal);
+    }
+    else
+    {
+        destroy_state_and_behavior();
+    }
+    // Close the mailbox: from now on no sender posts a drain, and the actor never runs again.
+    scheduled_.exchange(true, std::memory_order_seq_cst);
+    drop_all();
+    core_->actor_finished(*this);
+}
+
+void actor_base::destroy_state_and_behavior() noexcept
+{
     try
     {
         state_.reset();
@@ -145,10 +175,28 @@ void actor_base::finalize()
     }
     // The behaviour (a class actor's object, a handler's captures) is state too.
     destroy_behavior();
-    // Close the mailbox: from now on no sender posts a drain, and the actor never runs again.
-    scheduled_.exchange(true, std::memory_order_seq_cst);
-    drop_all();
-    core_->actor_finished(*this);
+}
+
+boost::asio::cancellation_slot actor_base::begin_coroutine()
+{
+    if (!extras_)
+        extras_ = std::make_unique<extras>();
+    coroutine_active_.store(true, std::memory_order_relaxed);
+    return extras_->coroutine_cancel.slot();
+}
+
+void actor_base::end_coroutine(bool failed) noexcept
+{
+    coroutine_active_.store(false, std::memory_order_relaxed);
+    if (failed)
+        core_->worker_at(worker_).failed.fetch_add(1, std::memory_order_relaxed);
+    if (status_.load(std::memory_order_relaxed) == actor_status::stopped)
+    {
+        destroy_state_and_behavior(); // deferred by finalize()
+        return;
+    }
+    // The mailbox is still "scheduled": carry on with it like a drain that reached its batch end.
+    schedule(true);
 }
 
 void actor_base::drop_all() noexcept
@@ -161,6 +209,11 @@ void actor_base::drop_all() noexcept
     }
     if (n != 0)
         core_->count_dropped(n);
+}
+
+std::atomic<std::uint64_t>* actor_base::replies_discarded_counter() const noexcept
+{
+    return &core_->replies_discarded;
 }
 
 void actor_base::report_failure(const boost::system::error_code& ec, std::exception_ptr ex) noexcept
@@ -724,6 +777,7 @@ engine_stats engine_core::stats() const noexcept
     s.actors_stopped = stopped_.load(std::memory_order_acquire); // first: see actor_finished()
     s.actors_spawned = spawned_.load(std::memory_order_relaxed);
     s.messages_dropped = dropped_.load(std::memory_order_relaxed);
+    s.replies_discarded = replies_discarded.load(std::memory_order_relaxed);
     s.event_loop_failures = loop_failures_.load(std::memory_order_relaxed);
     for (auto& w : workers_)
     {

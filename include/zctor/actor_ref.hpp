@@ -4,10 +4,16 @@
 #ifndef ZCTOR_ACTOR_REF_HPP
 #define ZCTOR_ACTOR_REF_HPP
 
+#include <zctor/ask.hpp>
 #include <zctor/detail/actor_base.hpp>
+#include <zctor/detail/ask_op.hpp>
 #include <zctor/detail/dispatch.hpp>
 #include <zctor/error.hpp>
 
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
+
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <tuple>
@@ -18,6 +24,12 @@ namespace zctor {
 /// Whether an actor with behaviour `Behavior` (a class actor, or receives<M...>) accepts `Message`.
 template <class Behavior, class Message>
 concept accepts = detail::accepts_impl<Behavior, Message>::value;
+
+/// Whether an actor with behaviour `Behavior` can be asked `Message`: it accepts it, and the
+/// message type it receives it as is a request (declares a reply_type).
+template <class Behavior, class Message>
+concept answers =
+    accepts<Behavior, Message> && request<typename detail::message_for<Behavior, Message>::type>;
 
 /// A typed, counted reference to an actor. `Behavior` is the actor's class for class-based
 /// actors, or `receives<M...>` for handler actors; `send` only compiles for messages it accepts.
@@ -78,6 +90,60 @@ public:
                       "handle(context&, M) or handle(M); receives<M...> lists what it takes)");
     }
 
+    /// Asks the actor: sends request `req` and completes with its reply,
+    /// `void(boost::system::error_code, reply_type_t<M>)` where M is the request's message type.
+    ///
+    /// The reply is what the handler returns, or what it delivers later through a
+    /// response_promise. Fails fast, without waiting for the timeout: actor_not_found (empty
+    /// reference), actor_stopped, engine_stopped (before or during the ask), broken_promise (the
+    /// request was dropped unanswered: the actor stopped, or its promise was destroyed),
+    /// handler_failed or the handler's own error_code (the handler failed), would_deadlock (a
+    /// coroutine handler asking its own actor). timed_out after `timeout` (zctor::no_timeout for
+    /// none); boost::asio::error::operation_aborted when cancelled through the handler's
+    /// cancellation slot (terminal, partial or total). A reply that comes after the ask gave up is
+    /// discarded and counted (engine_stats::replies_discarded).
+    ///
+    /// The completion handler runs on its associated executor; without one, on the asking
+    /// actor's strand when asked from a handler (so the actor's state stays single-threaded),
+    /// or on the thread that completes the ask when asked from outside any actor. Never inside
+    /// this call. Thread safety: any thread.
+    template <class Request, class CompletionToken = boost::asio::deferred_t>
+    requires answers<Behavior, Request>
+    auto async_ask(Request&& req, std::chrono::steady_clock::duration timeout,
+                   CompletionToken&& token = {}) const
+    {
+        using M = typename detail::message_for<Behavior, Request>::type;
+        using R = reply_type_t<M>;
+        return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, R)>(
+            detail::initiate_ask<R>{}, token,
+            detail::ask_target<M>{ptr_, run_fn<M, Request>(static_cast<Behavior*>(nullptr)),
+                                  M(std::forward<Request>(req))},
+            timeout);
+    }
+
+    /// Asks and blocks the calling thread for the reply (see async_ask). Throws
+    /// boost::system::system_error; would_deadlock when called on one of the engine's threads.
+    template <class Request>
+    requires answers<Behavior, Request>
+    auto ask(Request&& req, std::chrono::steady_clock::duration timeout) const
+    {
+        boost::system::error_code ec;
+        auto reply = ask(std::forward<Request>(req), timeout, ec);
+        detail::throw_if(ec, "zctor::actor_ref::ask");
+        return reply;
+    }
+
+    /// Asks and blocks the calling thread for the reply; on error sets `ec` and returns a
+    /// default-constructed reply.
+    template <class Request>
+    requires answers<Behavior, Request>
+    auto ask(Request&& req, std::chrono::steady_clock::duration timeout, boost::system::error_code& ec) const
+    {
+        using R = reply_type_t<typename detail::message_for<Behavior, Request>::type>;
+        return detail::sync_ask<R>(
+            [&](auto&& handler) { async_ask(std::forward<Request>(req), timeout, std::move(handler)); }, ec);
+    }
+
     /// Asks the actor to stop once its current message, if any, is handled. Queued messages
     /// are dropped and counted. Harmless on a stopped actor or an empty reference.
     void stop() const
@@ -134,6 +200,18 @@ private:
         constexpr std::size_t slot = detail::slot_of<Message, Ms...>();
         using M = std::tuple_element_t<slot, std::tuple<Ms...>>;
         return ptr_->template push_value<M>(fns_[slot], std::forward<Message>(msg));
+    }
+
+    template <class M, class Message, class A>
+    detail::message_node::run_fn run_fn(A*) const noexcept
+    {
+        return detail::run_class<A, M>;
+    }
+
+    template <class M, class Message, class... Ms>
+    detail::message_node::run_fn run_fn(receives<Ms...>*) const noexcept
+    {
+        return fns_ != nullptr ? fns_[detail::slot_of<Message, Ms...>()] : nullptr;
     }
 
     detail::actor_ptr ptr_;

@@ -6,6 +6,7 @@
 
 #include <zctor/detail/actor_base.hpp>
 #include <zctor/error.hpp>
+#include <zctor/response_promise.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -109,8 +110,34 @@ public:
     /// Whether the actor holds state of any type.
     bool has_state() const noexcept { return self_->state().has_value(); }
 
+    /// Takes the reply of the request being handled, to answer it later (see response_promise):
+    /// for a handler that returns void (or a success flag) instead of the reply. `R` is the
+    /// request's reply_type. For a request that was sent rather than asked, the promise is empty.
+    /// Throws system_error(error::invalid_message) when the handler is not handling a request
+    /// with reply type `R`, when it replies with its return value, or when the reply was taken.
+    template <class R>
+    response_promise<R> make_response_promise()
+    {
+        if (reply_ == nullptr || reply_key_ != detail::key_of<R>())
+            detail::throw_error(error::invalid_message,
+                                "zctor::context::make_response_promise: no request with this reply type "
+                                "to answer later");
+        auto* r = static_cast<detail::reply_ref<R>*>(std::exchange(reply_, nullptr));
+        return response_promise<R>(std::move(*r));
+    }
+
+    // For the runtime: the reply of the request being handled, when the handler may take it.
+    template <class R>
+    void set_reply(detail::reply_ref<R>* r) noexcept
+    {
+        reply_ = r;
+        reply_key_ = detail::key_of<R>();
+    }
+
 private:
     detail::actor_base* self_;
+    void* reply_ = nullptr;
+    detail::type_key reply_key_ = nullptr;
 };
 
 } // namespace zctor

@@ -12,8 +12,11 @@
 #include <zctor/error.hpp>
 #include <zctor/stats.hpp>
 
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <tuple>
@@ -21,6 +24,11 @@
 #include <vector>
 
 namespace zctor {
+
+namespace detail {
+template <class M, class Arg>
+using message_type_t = std::conditional_t<std::is_same_v<M, deduce>, std::remove_cvref_t<Arg>, M>;
+} // namespace detail
 
 /// The actor engine (the book's ActorEngine): worker threads, each running its own io_context,
 /// and the actors placed round-robin across them, each on a strand over its worker's executor.
@@ -114,6 +122,21 @@ public:
     template <class M = detail::deduce, class Arg>
     std::size_t publish(const Arg& arg, boost::system::error_code& ec);
 
+    /// Asks an actor routed for `M` (round-robin among several): see actor_ref::async_ask for
+    /// the completion, errors and executors. `M` defaults to the argument's type and must be a
+    /// request (declare a reply_type). actor_not_found when no actor is routed for `M`.
+    template <class M = detail::deduce, class Arg, class CompletionToken = boost::asio::deferred_t>
+    requires request<detail::message_type_t<M, Arg>>
+    auto async_ask(Arg&& req, std::chrono::steady_clock::duration timeout, CompletionToken&& token = {});
+
+    /// Asks an actor routed for `M` and blocks for the reply: see actor_ref::ask.
+    template <class M = detail::deduce, class Arg>
+    requires request<detail::message_type_t<M, Arg>>
+    auto ask(Arg&& req, std::chrono::steady_clock::duration timeout);
+    template <class M = detail::deduce, class Arg>
+    requires request<detail::message_type_t<M, Arg>>
+    auto ask(Arg&& req, std::chrono::steady_clock::duration timeout, boost::system::error_code& ec);
+
     /// Counters since construction.
     engine_stats stats() const noexcept { return core_->stats(); }
 
@@ -123,9 +146,6 @@ private:
 };
 
 namespace detail {
-
-template <class M, class Arg>
-using message_type_t = std::conditional_t<std::is_same_v<M, deduce>, std::remove_cvref_t<Arg>, M>;
 
 template <class A, class... Ms, class... Args>
 actor_ref<A> spawn_class(engine_core& core, boost::system::error_code& ec, receives<Ms...>, Args&&... args)
@@ -155,8 +175,10 @@ auto spawn_on(engine_core& core, boost::system::error_code& ec, Args&&... args)
     {
         static_assert(std::is_class_v<T>, "zctor: spawn<T>: T is neither a message type given a "
                                           "handler nor an actor class");
-        static_assert(std::is_constructible_v<T, Args&&...>,
-                      "zctor: spawn<A>(args...): A is not constructible from these arguments");
+        // Braces too: aggregates are not is_constructible from parentheses before clang 16.
+        static_assert(
+            std::is_constructible_v<T, Args&&...> || requires { T{std::declval<Args&&>()...}; },
+            "zctor: spawn<A>(args...): A is not constructible from these arguments");
         return spawn_class<T>(core, ec, typename routed_messages<T>::type{}, std::forward<Args>(args)...);
     }
 }
@@ -205,6 +227,55 @@ template <class M, class Arg>
 std::size_t engine::publish(const Arg& arg, boost::system::error_code& ec)
 {
     return core_->route_publish<detail::message_type_t<M, Arg>>(arg, ec);
+}
+
+namespace detail {
+
+/// An ask by message type: the actor is picked from the routing table when the ask starts.
+template <class M>
+struct routed_ask_target
+{
+    std::shared_ptr<engine_core> core;
+    M request;
+    message_node::run_fn fn = nullptr;
+
+    boost::system::error_code resolve(actor_ptr& out) { return core->route_pick<M>(out, fn); }
+    boost::system::error_code push(actor_base& a, reply_slot<reply_type_t<M>>* slot)
+    {
+        return a.template push_request<M>(fn, slot, std::move(request));
+    }
+};
+
+} // namespace detail
+
+template <class M, class Arg, class CompletionToken>
+requires request<detail::message_type_t<M, Arg>>
+auto engine::async_ask(Arg&& req, std::chrono::steady_clock::duration timeout, CompletionToken&& token)
+{
+    using Msg = detail::message_type_t<M, Arg>;
+    using R = reply_type_t<Msg>;
+    return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, R)>(
+        detail::initiate_ask<R>{}, token, detail::routed_ask_target<Msg>{core_, Msg(std::forward<Arg>(req))},
+        timeout);
+}
+
+template <class M, class Arg>
+requires request<detail::message_type_t<M, Arg>>
+auto engine::ask(Arg&& req, std::chrono::steady_clock::duration timeout)
+{
+    boost::system::error_code ec;
+    auto reply = ask<M>(std::forward<Arg>(req), timeout, ec);
+    detail::throw_if(ec, "zctor::engine::ask");
+    return reply;
+}
+
+template <class M, class Arg>
+requires request<detail::message_type_t<M, Arg>>
+auto engine::ask(Arg&& req, std::chrono::steady_clock::duration timeout, boost::system::error_code& ec)
+{
+    using R = reply_type_t<detail::message_type_t<M, Arg>>;
+    return detail::sync_ask<R>(
+        [&](auto&& handler) { async_ask<M>(std::forward<Arg>(req), timeout, std::move(handler)); }, ec);
 }
 
 // context members that need the engine.

@@ -19,6 +19,7 @@ struct engine_stats
     std::uint64_t handler_failures = 0;    ///< handlers that returned failure or threw
     std::uint64_t messages_dropped = 0;    ///< accepted messages never handled (stop, shutdown)
     std::uint64_t event_loop_failures = 0; ///< exceptions escaping other work on a worker
+    std::uint64_t replies_discarded = 0;   ///< replies that came after their ask timed out or was cancelled
 };
 
 } // namespace zctor

@@ -6,11 +6,13 @@
 
 #include <zctor/detail/message_pool.hpp>
 #include <zctor/detail/mpsc_queue.hpp>
+#include <zctor/detail/reply_slot.hpp>
 #include <zctor/detail/state_holder.hpp>
 #include <zctor/detail/this_thread.hpp>
 #include <zctor/detail/type_key.hpp>
 #include <zctor/error.hpp>
 
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -46,9 +48,20 @@ enum class actor_status : std::uint8_t
     stopped,
 };
 
+/// A request carries where its reply goes (empty when it was sent, not asked).
+template <class M>
+struct message_reply
+{};
+template <class M>
+requires request<M>
+struct message_reply<M>
+{
+    reply_ref<reply_type_t<M>> reply;
+};
+
 /// A message in a mailbox: the node header followed by the value, in one allocation.
 template <class M>
-struct message final : message_node
+struct message final : message_node, message_reply<M>
 {
     // Pooled: allocated by the sender's thread, returned to it by the receiver's worker.
     static void* operator new(std::size_t n) { return message_pool::allocate(n); }
@@ -153,6 +166,27 @@ public:
         return push(n);
     }
 
+    /// Builds a request node for `M`, its reply going to `slot`, and pushes it.
+    template <class M, class Arg>
+    requires request<M> boost::system::error_code push_request(message_node::run_fn fn,
+                                                               reply_slot<reply_type_t<M>>* slot, Arg&& arg)
+    noexcept(std::is_nothrow_constructible_v<M, Arg&&>)
+    {
+        if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
+            return error::engine_stopped;
+        message<M>* n;
+        try
+        {
+            n = new message<M>(fn, std::forward<Arg>(arg));
+        }
+        catch (const std::bad_alloc&)
+        {
+            return error::out_of_memory;
+        }
+        n->reply = reply_ref<reply_type_t<M>>(slot);
+        return push(n);
+    }
+
     /// Any thread: asks the actor to stop after the message it is handling, if any.
     void request_stop();
 
@@ -171,6 +205,21 @@ public:
 
     /// Strand only: a handler reported failure or threw.
     void report_failure(const boost::system::error_code& ec, std::exception_ptr ex) noexcept;
+
+    /// Strand only: a coroutine handler is about to start; the mailbox waits for it. Returns the
+    /// slot that cancels it when the actor stops. Throws std::bad_alloc.
+    boost::asio::cancellation_slot begin_coroutine();
+
+    /// Strand only: the coroutine handler finished (`failed` when it threw or reported failure).
+    /// Resumes the mailbox, or completes a stop that came while it was suspended.
+    void end_coroutine(bool failed) noexcept;
+
+    /// Where late replies to asks to this actor are counted (engine_stats::replies_discarded).
+    std::atomic<std::uint64_t>* replies_discarded_counter() const noexcept;
+
+    /// Any thread: whether a coroutine handler is suspended (it is the one running when called
+    /// from the actor's strand).
+    bool in_coroutine() const noexcept { return coroutine_active_.load(std::memory_order_relaxed); }
 
     // Registration for routing by message type (fixed at spawn).
     route_info routes;
@@ -194,12 +243,14 @@ private:
     void schedule(bool fifo = false) noexcept;
     void drain();
     void finalize();
+    void destroy_state_and_behavior() noexcept;
     void drop_all() noexcept;
 
     std::atomic<std::size_t> refs_{1};
     std::atomic<bool> scheduled_{false};
     std::atomic<actor_status> status_{actor_status::running};
     std::atomic<bool> stop_requested_{false};
+    std::atomic<bool> coroutine_active_{false};
     std::uint32_t worker_;
     std::uint64_t id_;
     type_key behavior_;
@@ -208,6 +259,9 @@ private:
     strand_type strand_;
     mpsc_queue mailbox_;
     state_holder state_;
+    // Rarely used parts (coroutine cancellation), allocated on first use to keep actors small.
+    struct extras;
+    std::unique_ptr<extras> extras_;
 };
 
 /// Owning reference to an actor (intrusive count).

@@ -7,10 +7,18 @@
 #include <zctor/context.hpp>
 #include <zctor/detail/actor_base.hpp>
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+
+#include <algorithm>
 #include <concepts>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <tuple>
 #include <type_traits>
 
 namespace zctor {
@@ -71,6 +79,23 @@ constexpr std::size_t slot_of() noexcept
         return sizeof...(Ms);
 }
 
+/// The message type an actor with `Behavior` receives `Arg` as.
+template <class Behavior, class Arg>
+struct message_for
+{
+    using type = std::remove_cvref_t<Arg>;
+};
+template <class... Ms, class Arg>
+struct message_for<receives<Ms...>, Arg>
+{
+    using type = std::tuple_element_t<std::min(slot_of<Arg, Ms...>(), sizeof...(Ms) - 1), std::tuple<Ms...>>;
+};
+template <class Arg>
+struct message_for<receives<>, Arg>
+{
+    using type = void;
+};
+
 template <class Behavior, class Arg>
 struct accepts_impl : std::bool_constant<class_handles<Behavior, std::remove_cvref_t<Arg>> &&
                                          std::is_constructible_v<std::remove_cvref_t<Arg>, Arg&&>>
@@ -80,35 +105,174 @@ struct accepts_impl<receives<Ms...>, Arg> : std::bool_constant<(slot_of<Arg, Ms.
 {};
 
 /// Turns a handler's result into success or failure (the book's `?void`): void succeeds;
-/// `false` or a non-zero error_code fails.
-template <class F>
-bool call_handler(actor_base& a, F&& f)
+/// `false` or a non-zero error_code fails. Returns the failure, or success.
+template <class R>
+boost::system::error_code outcome_of(actor_base& a, R&& r) noexcept
 {
-    using R = std::invoke_result_t<F&&>;
-    if constexpr (std::is_void_v<R>)
+    using D = std::remove_cvref_t<R>;
+    if constexpr (std::is_same_v<D, bool>)
     {
-        std::forward<F>(f)();
-        return true;
-    }
-    else if constexpr (std::is_same_v<std::remove_cvref_t<R>, bool>)
-    {
-        const bool ok = std::forward<F>(f)();
-        if (!ok)
-            a.report_failure(error::handler_failed, nullptr);
-        return ok;
+        if (r)
+            return {};
+        a.report_failure(error::handler_failed, nullptr);
+        return error::handler_failed;
     }
     else if constexpr (std::is_convertible_v<R, boost::system::error_code>)
     {
-        const boost::system::error_code ec = std::forward<F>(f)();
+        const boost::system::error_code ec = std::forward<R>(r);
         if (ec)
             a.report_failure(ec, nullptr);
-        return !ec;
+        return ec;
     }
     else
     {
-        static_assert(dependent_false<R>, "zctor: a message handler returns void, bool (false = failed) or "
-                                          "boost::system::error_code (non-zero = failed)");
+        static_assert(dependent_false<R>,
+                      "zctor: a message handler returns void, bool (false = failed), "
+                      "boost::system::error_code (non-zero = failed), the request's reply_type, or "
+                      "boost::asio::awaitable of one of these");
+        return {};
+    }
+}
+
+template <class F>
+boost::system::error_code call_handler(actor_base& a, F&& f)
+{
+    if constexpr (std::is_void_v<std::invoke_result_t<F&&>>)
+    {
+        std::forward<F>(f)();
+        return {};
+    }
+    else
+    {
+        return outcome_of(a, std::forward<F>(f)());
+    }
+}
+
+/// Whether a handler returning `R` for message `M` replies with its return value: `M` is a
+/// request and `R` is its reply type (or converts to it, bool and error_code excepted, which
+/// keep their success-or-failure meaning unless they are the reply type).
+template <class R, class M>
+constexpr bool replies_with() noexcept
+{
+    if constexpr (!request<M>)
         return false;
+    else
+    {
+        using Rep = reply_type_t<M>;
+        using D = std::remove_cvref_t<R>;
+        if constexpr (std::is_same_v<D, Rep>)
+            return true;
+        else if constexpr (std::is_void_v<D> || std::is_same_v<D, bool> ||
+                           std::is_same_v<D, boost::system::error_code>)
+            return false;
+        else
+            return std::is_convertible_v<R, Rep>;
+    }
+}
+
+template <class T>
+struct awaitable_traits
+{
+    static constexpr bool value = false;
+};
+template <class T, class Executor>
+struct awaitable_traits<boost::asio::awaitable<T, Executor>>
+{
+    static constexpr bool value = true;
+    using value_type = T;
+};
+
+/// The end of a coroutine handler, on the actor's strand: its result becomes the reply or the
+/// success or failure, the message and context are freed, and the mailbox resumes.
+template <class M, class T>
+struct coroutine_done
+{
+    actor_ptr self;
+    std::unique_ptr<message<M>> node;
+    std::unique_ptr<context> ctx;
+
+    template <class... V>
+    void operator()(std::exception_ptr ep, V&&... v) noexcept
+    {
+        actor_base& a = *self;
+        const current_actor_scope running(&a);
+        // Stopping cancels a suspended coroutine: its unwinding is not a failure of the actor.
+        const bool stopped = a.stopped();
+        boost::system::error_code ec;
+        if (ep)
+        {
+            ec = error::handler_failed;
+            if (!stopped)
+                a.report_failure(ec, ep);
+        }
+        else if constexpr (sizeof...(V) == 1)
+        {
+            if constexpr (replies_with<T, M>())
+            {
+                try
+                {
+                    node->reply.deliver(reply_type_t<M>(std::forward<V>(v)...));
+                }
+                catch (...)
+                {
+                    ec = error::handler_failed;
+                    a.report_failure(ec, std::current_exception());
+                }
+            }
+            else
+            {
+                ec = outcome_of(a, std::forward<V>(v)...);
+            }
+        }
+        if constexpr (request<M>)
+        {
+            if (ec)
+                node->reply.fail(stopped ? make_error_code(error::broken_promise) : ec);
+        }
+        node.reset();
+        ctx.reset();
+        a.end_coroutine(ec && !stopped);
+    }
+};
+
+/// Starts a coroutine handler on the actor's strand. The mailbox waits until it finishes, so an
+/// actor's messages stay sequential even while one of them is suspended.
+template <class Actor, class M, class Awaitable>
+run_result start_coroutine(std::unique_ptr<message<M>>& n, actor_base& a) noexcept
+{
+    using T = typename awaitable_traits<Awaitable>::value_type;
+    try
+    {
+        // The coroutine refers to both after this call returns: they live until it finishes.
+        auto ctx = std::make_unique<context>(a);
+        if constexpr (request<M> && !replies_with<T, M>())
+            ctx->set_reply(&n->reply);
+        Awaitable aw = static_cast<Actor&>(a).invoke(*ctx, std::move(n->value));
+        auto slot = a.begin_coroutine();
+        try
+        {
+            boost::asio::co_spawn(a.strand(), std::move(aw),
+                                  boost::asio::bind_cancellation_slot(
+                                      slot, boost::asio::bind_executor(
+                                                a.strand(), coroutine_done<M, T>{actor_ptr(&a), std::move(n),
+                                                                                 std::move(ctx)})));
+        }
+        catch (...)
+        {
+            a.end_coroutine(false);
+            throw;
+        }
+        return run_result::suspended;
+    }
+    catch (...)
+    {
+        a.report_failure(error::handler_failed, std::current_exception());
+        if constexpr (request<M>)
+        {
+            if (n)
+                n->reply.fail(error::handler_failed);
+        }
+        return run_result::failed;
     }
 }
 
@@ -147,22 +311,50 @@ private:
 };
 
 /// Runs one message on `Actor` (handle = true) or only frees it. The node's run function.
+/// A request freed unhandled, or handled without a reply, completes its ask with broken_promise.
 template <class Actor, class M>
-bool run_message(message_node* node, actor_base& a, bool handle) noexcept
+run_result run_message(message_node* node, actor_base& a, bool handle) noexcept
 {
     std::unique_ptr<message<M>> n(static_cast<message<M>*>(node));
     if (!handle)
-        return true;
-    context ctx(a);
-    try
+        return run_result::handled;
+    using R = decltype(std::declval<Actor&>().invoke(std::declval<context&>(), std::declval<M&&>()));
+    if constexpr (awaitable_traits<std::remove_cvref_t<R>>::value)
     {
-        return call_handler(
-            a, [&]() -> decltype(auto) { return static_cast<Actor&>(a).invoke(ctx, std::move(n->value)); });
+        return start_coroutine<Actor, M, std::remove_cvref_t<R>>(n, a);
     }
-    catch (...)
+    else
     {
-        a.report_failure(error::handler_failed, std::current_exception());
-        return false;
+        context ctx(a);
+        try
+        {
+            if constexpr (replies_with<R, M>())
+            {
+                n->reply.deliver(reply_type_t<M>(static_cast<Actor&>(a).invoke(ctx, std::move(n->value))));
+                return run_result::handled;
+            }
+            else
+            {
+                if constexpr (request<M>)
+                    ctx.set_reply(&n->reply);
+                const boost::system::error_code ec = call_handler(a, [&]() -> decltype(auto) {
+                    return static_cast<Actor&>(a).invoke(ctx, std::move(n->value));
+                });
+                if constexpr (request<M>)
+                {
+                    if (ec)
+                        n->reply.fail(ec);
+                }
+                return ec ? run_result::failed : run_result::handled;
+            }
+        }
+        catch (...)
+        {
+            a.report_failure(error::handler_failed, std::current_exception());
+            if constexpr (request<M>)
+                n->reply.fail(error::handler_failed);
+            return run_result::failed;
+        }
     }
 }
 

@@ -100,6 +100,8 @@ public:
     boost::system::error_code route_send(Arg&& arg);
     template <class M, class Arg>
     std::size_t route_publish(const Arg& arg, boost::system::error_code& ec);
+    template <class M>
+    boost::system::error_code route_pick(actor_ptr& actor, message_node::run_fn& fn);
 
     // Called by actors.
     void unregister_actor(actor_base& a) noexcept;
@@ -118,6 +120,7 @@ public:
     const std::atomic<int>& state_word() const noexcept { return state_; }
 
     engine* owner = nullptr;
+    std::atomic<std::uint64_t> replies_discarded{0}; // late replies to asks (reply_slot counts them)
 
 private:
     struct route
@@ -224,6 +227,22 @@ boost::system::error_code engine_core::route_send(Arg&& arg)
     route& r = *it->second;
     const auto& e = r.entries[r.next.fetch_add(1, std::memory_order_relaxed) % r.entries.size()];
     return e.actor->template push_value<M>(e.fn, std::forward<Arg>(arg));
+}
+
+template <class M>
+boost::system::error_code engine_core::route_pick(actor_ptr& actor, message_node::run_fn& fn)
+{
+    if (!accepting())
+        return error::engine_stopped;
+    std::shared_lock lock(routes_mutex_);
+    auto it = routes_.find(key_of<M>());
+    if (it == routes_.end() || it->second->entries.empty())
+        return error::actor_not_found;
+    route& r = *it->second;
+    const auto& e = r.entries[r.next.fetch_add(1, std::memory_order_relaxed) % r.entries.size()];
+    actor = actor_ptr(e.actor);
+    fn = e.fn;
+    return {};
 }
 
 template <class M, class Arg>

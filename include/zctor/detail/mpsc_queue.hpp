@@ -5,15 +5,24 @@
 #define ZCTOR_DETAIL_MPSC_QUEUE_HPP
 
 #include <atomic>
+#include <cstdint>
 
 namespace zctor::detail {
 
 class actor_base;
 
+/// What running one message did.
+enum class run_result : std::uint8_t
+{
+    handled,   // the handler returned success
+    failed,    // the handler reported failure or threw
+    suspended, // a coroutine handler is suspended: the mailbox waits until it finishes
+};
+
 /// A queued message. `run` handles the message (when `handle` is true) and always frees the node.
 struct message_node
 {
-    using run_fn = bool (*)(message_node*, actor_base&, bool handle);
+    using run_fn = run_result (*)(message_node*, actor_base&, bool handle);
 
     std::atomic<message_node*> next{nullptr};
     run_fn run = nullptr;

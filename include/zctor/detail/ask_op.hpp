@@ -1,0 +1,338 @@
+//
+// Copyright (c) 2026 The zctor authors. Distributed under the MIT License.
+//
+#ifndef ZCTOR_DETAIL_ASK_OP_HPP
+#define ZCTOR_DETAIL_ASK_OP_HPP
+
+#include <zctor/detail/actor_base.hpp>
+#include <zctor/detail/reply_slot.hpp>
+#include <zctor/detail/this_thread.hpp>
+#include <zctor/error.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/system_executor.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace zctor::detail {
+
+/// One ask in flight: the asker's completion handler and the timeout, completed once through
+/// reply_slot::complete by the reply, a failure, the timer, cancellation or a dropped request.
+///
+/// Where things run: the timer, and its cancellation, on the "home" strand (the asking actor's,
+/// or the target's when asked from outside any actor); the handler on its associated executor,
+/// which defaults to the asking actor's strand, or to the completing thread when asked from
+/// outside any actor.
+template <class R, class Handler>
+class ask_op final : public reply_slot<R>
+{
+public:
+    using fallback_type = boost::asio::any_io_executor;
+    using handler_executor = boost::asio::associated_executor_t<Handler, fallback_type>;
+
+    ask_op(Handler&& handler, const fallback_type& fallback, std::atomic<std::uint64_t>* late)
+        : reply_slot<R>(late), handler_(std::move(handler)), fallback_(fallback),
+          work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_, fallback_),
+                                    boost::asio::execution::outstanding_work.tracked))
+    {}
+
+    /// Caller's thread, before the request is pushed: connects the handler's cancellation slot
+    /// and, with a timeout, arms the timer on `home` (inline when already there).
+    void prepare(actor_base* home, bool on_home, std::chrono::steady_clock::duration timeout)
+    {
+        auto slot = boost::asio::get_associated_cancellation_slot(handler_);
+        if (slot.is_connected())
+        {
+            this->add_ref();
+            slot.template emplace<canceller>(this);
+        }
+        if (home == nullptr || timeout == no_timeout)
+            return;
+        home_ = actor_ptr(home);
+        timer_.emplace(home->strand());
+        if (on_home)
+        {
+            arm(timeout);
+        }
+        else
+        {
+            this->add_ref();
+            boost::asio::post(home->strand(), [self = ref(this), timeout] { self->arm(timeout); });
+        }
+    }
+
+    /// Caller's thread, after the request was pushed (or could not be): `ec` is the push's error.
+    /// A completion that came during the initiation is delivered from here, posted: never inline,
+    /// as Asio requires.
+    void end_initiation(const boost::system::error_code& ec) noexcept
+    {
+        if (ec)
+            this->complete(ec, nullptr); // a broken_promise from the dropped request may win...
+        int expected = initiating;
+        if (phase_.compare_exchange_strong(expected, initiated, std::memory_order_acq_rel))
+            return; // not completed yet: whoever completes delivers
+        if (ec)
+            ec_ = ec; // ...but the push's error says more
+        try
+        {
+            this->add_ref();
+            boost::asio::post(boost::asio::get_associated_executor(handler_, fallback_),
+                              [self = ref(this)] { self->invoke(); });
+            cancel_timer();
+        }
+        catch (...)
+        {
+            // Out of memory: the handler is destroyed uncalled (see on_complete).
+        }
+    }
+
+private:
+    struct releaser
+    {
+        void operator()(ask_op* p) const noexcept { p->release(); }
+    };
+    using ref = std::unique_ptr<ask_op, releaser>; // adopts a reference taken with add_ref
+
+    struct canceller
+    {
+        ask_op* op;
+        explicit canceller(ask_op* p) noexcept : op(p) {}
+        canceller(const canceller&) = delete;
+        ~canceller() { op->release(); }
+        void operator()(boost::asio::cancellation_type type) const
+        {
+            if ((type & (boost::asio::cancellation_type::terminal | boost::asio::cancellation_type::partial |
+                         boost::asio::cancellation_type::total)) != boost::asio::cancellation_type::none)
+                op->complete(boost::asio::error::operation_aborted, nullptr);
+        }
+    };
+
+    // Home strand.
+    void arm(std::chrono::steady_clock::duration timeout)
+    {
+        if (this->done())
+            return;
+        timer_->expires_after(timeout);
+        this->add_ref();
+        timer_->async_wait([self = ref(this)](const boost::system::error_code& ec) {
+            if (!ec)
+                self->complete(error::timed_out, nullptr);
+        });
+    }
+
+    void cancel_timer()
+    {
+        if (!timer_)
+            return;
+        this->add_ref();
+        boost::asio::post(home_->strand(), [self = ref(this)] { self->timer_->cancel(); });
+    }
+
+    void on_complete(const boost::system::error_code& ec, R* value) noexcept override
+    {
+        ec_ = ec;
+        try
+        {
+            if (value != nullptr)
+                value_.emplace(std::move(*value));
+        }
+        catch (...)
+        {
+            ec_ = error::out_of_memory;
+        }
+        int expected = initiating;
+        if (phase_.compare_exchange_strong(expected, completed_early, std::memory_order_acq_rel))
+            return; // end_initiation() delivers
+        try
+        {
+            this->add_ref();
+            boost::asio::dispatch(boost::asio::get_associated_executor(handler_, fallback_),
+                                  [self = ref(this)] { self->invoke(); });
+            cancel_timer();
+        }
+        catch (...)
+        {
+            // Out of memory for the hand-off: the handler is destroyed with the op, uncalled,
+            // which a future reports as a broken promise and a coroutine as its destruction.
+        }
+    }
+
+    // Handler's executor.
+    void invoke()
+    {
+        boost::asio::get_associated_cancellation_slot(handler_).clear();
+        auto work = std::move(work_);
+        auto handler = std::move(handler_);
+        if (value_)
+            std::move(handler)(ec_, std::move(*value_));
+        else
+            std::move(handler)(ec_, R{});
+    }
+
+    void destroy() noexcept override { delete this; }
+
+    static constexpr int initiating = 0;
+    static constexpr int initiated = 1;
+    static constexpr int completed_early = 2;
+
+    Handler handler_;
+    fallback_type fallback_;
+    decltype(boost::asio::prefer(std::declval<handler_executor>(),
+                                 boost::asio::execution::outstanding_work.tracked)) work_;
+    actor_ptr home_; // keeps the strand, and the engine's io_contexts, alive for the timer
+    std::optional<boost::asio::steady_timer> timer_;
+    boost::system::error_code ec_;
+    std::optional<R> value_;
+    std::atomic<int> phase_{initiating};
+};
+
+/// The initiation of an ask, for async_initiate. `Target` resolves the actor
+/// (`error_code resolve(actor_ptr&)`) and queues the request with its reply going to a slot
+/// (`error_code push(actor_base&, reply_slot<R>*)`).
+template <class R>
+struct initiate_ask
+{
+    template <class Handler, class Target>
+    void operator()(Handler&& handler, Target target, std::chrono::steady_clock::duration timeout) const
+    {
+        static_assert(std::is_default_constructible_v<R>,
+                      "zctor: an ask's reply_type must be default-constructible (it is passed, "
+                      "default-constructed, with an error)");
+        using op_type = ask_op<R, std::decay_t<Handler>>;
+        actor_base* asker = current_actor;
+        boost::asio::any_io_executor fallback = boost::asio::system_executor();
+        if (asker != nullptr)
+            fallback = asker->strand();
+        actor_ptr to;
+        boost::system::error_code pre = target.resolve(to);
+        auto* op = new op_type(std::forward<Handler>(handler), fallback,
+                               to ? to->replies_discarded_counter() : nullptr);
+        std::unique_ptr<op_type, void (*)(op_type*)> hold(op, [](op_type* p) { p->release(); });
+        if (!pre && to->in_coroutine() && to->strand().running_in_this_thread())
+            pre = error::would_deadlock; // a sequential coroutine waiting for its own mailbox
+        if (pre)
+        {
+            op->complete(pre, nullptr);
+            op->end_initiation({});
+            return;
+        }
+        actor_base* home = asker != nullptr ? asker : to.get();
+        op->prepare(home, home == asker, timeout);
+        op->end_initiation(target.push(*to, static_cast<reply_slot<R>*>(op)));
+    }
+};
+
+/// An ask through an actor_ref: the actor and how it runs `M`.
+template <class M>
+struct ask_target
+{
+    actor_ptr actor;
+    message_node::run_fn fn;
+    M request;
+
+    boost::system::error_code resolve(actor_ptr& out)
+    {
+        if (!actor)
+            return error::actor_not_found;
+        out = std::move(actor);
+        return {};
+    }
+    boost::system::error_code push(actor_base& a, reply_slot<reply_type_t<M>>* slot)
+    {
+        return a.template push_request<M>(fn, slot, std::move(request));
+    }
+};
+
+/// Where a blocking ask waits: for the first completion, or for the handler's destruction
+/// uncalled (the engine's io_contexts were shut down under it).
+template <class R>
+class sync_ask_state
+{
+public:
+    void set(const boost::system::error_code& ec, R* value)
+    {
+        std::lock_guard lock(mutex_);
+        if (done_)
+            return;
+        done_ = true;
+        ec_ = ec;
+        if (value != nullptr)
+            value_.emplace(std::move(*value));
+        cv_.notify_all();
+    }
+
+    R wait(boost::system::error_code& ec)
+    {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [&] { return done_; });
+        ec = ec_;
+        if (ec || !value_)
+            return R{};
+        return std::move(*value_);
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    boost::system::error_code ec_;
+    std::optional<R> value_;
+};
+
+template <class R>
+struct sync_ask_handler
+{
+    std::shared_ptr<sync_ask_state<R>> state;
+
+    explicit sync_ask_handler(std::shared_ptr<sync_ask_state<R>> s) noexcept : state(std::move(s)) {}
+    sync_ask_handler(sync_ask_handler&&) noexcept = default;
+    sync_ask_handler& operator=(sync_ask_handler&&) = delete;
+    ~sync_ask_handler()
+    {
+        if (state)
+            state->set(error::engine_stopped, nullptr);
+    }
+
+    void operator()(const boost::system::error_code& ec, R value)
+    {
+        auto s = std::move(state);
+        s->set(ec, &value);
+    }
+};
+
+/// Blocks the calling thread until `start(handler)`'s ask completes. Refused on an engine thread,
+/// where waiting could keep the reply from ever being handled.
+template <class R, class Start>
+R sync_ask(Start&& start, boost::system::error_code& ec)
+{
+    ec = {};
+    if (on_engine_thread())
+    {
+        ec = error::would_deadlock;
+        return R{};
+    }
+    auto state = std::make_shared<sync_ask_state<R>>();
+    std::forward<Start>(start)(sync_ask_handler<R>(state));
+    return state->wait(ec);
+}
+
+} // namespace zctor::detail
+
+#endif
