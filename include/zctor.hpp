@@ -12,5 +12,6 @@
 #include <zctor/error.hpp>
 #include <zctor/response_promise.hpp>
 #include <zctor/stats.hpp>
+#include <zctor/timer.hpp>
 
 #endif

@@ -1,6 +1,7 @@
 //
 // Copyright (c) 2026 The zctor authors. Distributed under the MIT License.
 //
+#include <zctor/detail/timer_state.hpp>
 #include <zctor/engine.hpp>
 
 #include <boost/asio/dispatch.hpp>
@@ -40,6 +41,7 @@ actor_base::~actor_base()
 struct actor_base::extras
 {
     boost::asio::cancellation_signal coroutine_cancel;
+    timer_state* timers = nullptr; // live timers, each holding a reference
 };
 
 struct actor_base::drain_op
@@ -77,7 +79,8 @@ void actor_base::drain()
     const current_actor_scope running(this);
     auto& w = core_->worker_at(worker_);
     const std::size_t batch = core_->config().batch_size;
-    std::size_t handled = 0;
+    std::size_t ran = 0;
+    std::size_t handled = 0; // handler calls: ran minus cancelled timer messages
     std::size_t failed = 0;
     auto account = [&] {
         if (handled != 0)
@@ -85,7 +88,7 @@ void actor_base::drain()
         if (failed != 0)
             w.failed.fetch_add(failed, std::memory_order_relaxed);
     };
-    while (handled < batch)
+    while (ran < batch)
     {
         if (stop_requested_.load(std::memory_order_relaxed))
         {
@@ -103,7 +106,9 @@ void actor_base::drain()
         if (n == nullptr)
             break;
         const run_result r = n->run(n, *this, true);
-        ++handled;
+        ++ran;
+        if (r != run_result::skipped)
+            ++handled;
         if (r == run_result::failed)
             ++failed;
         else if (r == run_result::suspended)
@@ -114,7 +119,7 @@ void actor_base::drain()
         }
     }
     account();
-    if (handled == batch)
+    if (ran == batch)
     {
         // Fairness: let the worker's other actors run before the next batch.
         schedule(true);
@@ -157,10 +162,131 @@ void actor_base::finalize()
     {
         destroy_state_and_behavior();
     }
+    // An actor's timers stop with it.
+    while (extras_ && extras_->timers != nullptr)
+        timer_ptr(extras_->timers)->stop_on_strand();
     // Close the mailbox: from now on no sender posts a drain, and the actor never runs again.
     scheduled_.exchange(true, std::memory_order_seq_cst);
     drop_all();
     core_->actor_finished(*this);
+}
+
+void actor_base::add_timer(timer_state& t)
+{
+    if (!extras_)
+        extras_ = std::make_unique<extras>();
+    t.add_ref();
+    t.prev = nullptr;
+    t.next = extras_->timers;
+    if (t.next != nullptr)
+        t.next->prev = &t;
+    extras_->timers = &t;
+}
+
+void actor_base::remove_timer(timer_state& t) noexcept
+{
+    if (t.prev != nullptr)
+        t.prev->next = t.next;
+    else
+        extras_->timers = t.next;
+    if (t.next != nullptr)
+        t.next->prev = t.prev;
+    t.prev = t.next = nullptr;
+    t.release();
+}
+
+// ---------------------------------------------------------------------------------------------
+// timer_state
+
+bool timer_state::cancel() noexcept
+{
+    if (finished_.load(std::memory_order_acquire) || cancelled_.exchange(true, std::memory_order_acq_rel))
+        return false;
+    try
+    {
+        // Frees the timer now rather than at its expiry; the flag alone already stops its messages.
+        boost::asio::dispatch(target_->strand(), [self = timer_ptr(this)] { self->timer_.cancel(); });
+    }
+    catch (...)
+    {}
+    return true;
+}
+
+void timer_state::start(std::chrono::steady_clock::duration delay)
+{
+    const auto now = std::chrono::steady_clock::now();
+    delay = std::max(delay, std::chrono::steady_clock::duration::zero());
+    const auto expiry = delay < std::chrono::steady_clock::time_point::max() - now
+                            ? now + delay
+                            : std::chrono::steady_clock::time_point::max();
+    boost::asio::dispatch(target_->strand(), [self = timer_ptr(this), expiry] {
+        if (self->cancelled_.load(std::memory_order_acquire) || self->target_->stopped())
+        {
+            self->finished();
+            return;
+        }
+        self->target_->add_timer(*self.get());
+        self->registered_ = true;
+        self->arm(expiry);
+    });
+}
+
+void timer_state::arm(std::chrono::steady_clock::time_point expiry)
+{
+    timer_.expires_at(expiry);
+    timer_.async_wait([self = timer_ptr(this)](const boost::system::error_code& ec) {
+        if (ec || !self->tick_allowed() || self->target_->stopped())
+            self->stop_on_strand();
+        else
+            self->fire();
+    });
+}
+
+void timer_state::fire()
+{
+    const bool last = interval_ == std::chrono::steady_clock::duration::zero();
+    message_node* n = nullptr;
+    try
+    {
+        n = make_message(last);
+    }
+    catch (...)
+    {
+        target_->report_failure(error::out_of_memory, std::current_exception());
+        stop_on_strand();
+        return;
+    }
+    // A one-shot timer is finished by its message (handled, skipped or dropped); a periodic one
+    // goes on until cancelled or its actor stops.
+    const bool rejected = static_cast<bool>(target_->push(n)); // the actor or engine stopped
+    if (rejected || last)
+    {
+        if (rejected)
+            finished();
+        if (registered_)
+        {
+            registered_ = false;
+            target_->remove_timer(*this);
+        }
+        return;
+    }
+    // Fixed rate; ticks missed while the worker was busy are skipped, not bunched up.
+    const auto now = std::chrono::steady_clock::now();
+    auto next = timer_.expiry() + interval_;
+    if (next < now)
+        next = now + interval_;
+    arm(next);
+}
+
+void timer_state::stop_on_strand() noexcept
+{
+    finished();
+    timer_.cancel();
+    if (registered_)
+    {
+        registered_ = false;
+        target_->remove_timer(*this); // may release the last list reference: callers hold one
+    }
 }
 
 void actor_base::destroy_state_and_behavior() noexcept

@@ -174,6 +174,12 @@ public:
         : ptr_(std::move(p)), fns_(fns)
     {}
     const detail::actor_ptr& pointer() const noexcept { return ptr_; }
+    template <class Message>
+    detail::message_node::run_fn runner() const noexcept
+    {
+        return run_fn<typename detail::message_for<Behavior, Message>::type, Message>(
+            static_cast<Behavior*>(nullptr));
+    }
 
 private:
     template <class>

@@ -32,6 +32,7 @@ class context;
 namespace detail {
 
 class engine_core;
+class timer_state;
 
 /// Engine life cycle, shared read-mostly with every send.
 enum class engine_state : int
@@ -213,6 +214,11 @@ public:
     /// Strand only: the coroutine handler finished (`failed` when it threw or reported failure).
     /// Resumes the mailbox, or completes a stop that came while it was suspended.
     void end_coroutine(bool failed) noexcept;
+
+    /// Strand only: the live timers whose messages go to this actor, stopped with it. The list
+    /// holds a reference to each.
+    void add_timer(timer_state& t);
+    void remove_timer(timer_state& t) noexcept;
 
     /// Where late replies to asks to this actor are counted (engine_stats::replies_discarded).
     std::atomic<std::uint64_t>* replies_discarded_counter() const noexcept;

@@ -17,6 +17,7 @@ enum class run_result : std::uint8_t
     handled,   // the handler returned success
     failed,    // the handler reported failure or threw
     suspended, // a coroutine handler is suspended: the mailbox waits until it finishes
+    skipped,   // no handler ran (a cancelled timer's message)
 };
 
 /// A queued message. `run` handles the message (when `handle` is true) and always frees the node.
