@@ -9,6 +9,7 @@
 #include <zctor/context.hpp>
 #include <zctor/engine.hpp>
 #include <zctor/error.hpp>
+#include <zctor/oneshot.hpp>
 #include <zctor/stats.hpp>
 
 #endif
