@@ -530,17 +530,27 @@ void engine_core::pump(worker& w, std::chrono::steady_clock::time_point idle_sin
         std::this_thread::yield(); // when another thread wants this core, let it have it
     std::size_t work = 0;
     unsigned lifo_run = 0;
+    bool shared_turn = false;
     for (unsigned spins = 0; work < budget && spins < spins_per_visit;)
     {
-        // The worker's own activations first (last in, first out), but after 64 of them in a
-        // row the shared queue gets a turn.
+        // The worker's own activations first (last in, first out: depth first, cache-warm).
+        // After 64 of them in a row, the oldest waiting activation gets a turn, taken in turn
+        // from the shared queue and from the bottom of the worker's own list, so that actors
+        // that keep activating each other on this worker starve neither.
         ready_link* l = nullptr;
-        if (w.local.empty() || lifo_run == max_lifo_run)
+        if (lifo_run == max_lifo_run || w.local.empty())
         {
             lifo_run = 0;
-            l = w.ready.pop();
+            shared_turn = !shared_turn;
+            if (shared_turn || w.local.empty())
+                l = w.ready.pop();
+            if (l == nullptr && !w.local.empty())
+            {
+                l = w.local.front();
+                w.local.pop_front();
+            }
         }
-        if (l == nullptr && !w.local.empty())
+        else
         {
             l = w.local.back();
             w.local.pop_back();

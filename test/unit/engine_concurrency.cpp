@@ -224,3 +224,42 @@ BOOST_AUTO_TEST_CASE(sends_racing_an_actor_stop_are_all_accounted_for)
     BOOST_TEST(s.messages_handled == handled.load());
     BOOST_TEST(s.messages_handled + s.messages_dropped == accepted);
 }
+
+namespace {
+struct ball
+{};
+struct kick
+{};
+} // namespace
+
+// Fairness on one worker: two actors that keep activating each other (a ping-pong on the
+// worker's own last-in-first-out list) must not starve an actor activated before them.
+BOOST_AUTO_TEST_CASE(ping_pong_on_one_worker_does_not_starve_an_earlier_activation)
+{
+    zctor::engine eng(workers(1));
+    std::atomic<bool> starved_ran{false};
+    std::atomic<long> volleys{0};
+    zctor::actor_ref<zctor::receives<ball>> a, b;
+    auto victim = eng.spawn<kick>([&](kick) { starved_ran = true; });
+    // The players keep the ball moving until the victim has run (or a bound is hit, so that a
+    // starving scheduler fails the test instead of spinning forever).
+    constexpr long bound = 5'000'000;
+    a = eng.spawn<ball>([&](ball) {
+        if (!starved_ran && ++volleys < bound)
+            b.send(ball{});
+    });
+    b = eng.spawn<ball>([&](ball) {
+        if (!starved_ran && ++volleys < bound)
+            a.send(ball{});
+    });
+    // From the worker itself, the victim first, then the ball: both on the worker's own list.
+    auto starter = eng.spawn<kick>([&](kick) {
+        victim.send(kick{});
+        a.send(ball{});
+    });
+    eng.run();
+    starter.send(kick{});
+    BOOST_TEST(zctor_test::wait_until([&] { return starved_ran.load() || volleys.load() >= bound; }));
+    BOOST_TEST(starved_ran.load());
+    BOOST_TEST(volleys.load() < bound);
+}

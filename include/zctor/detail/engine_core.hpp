@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -60,7 +61,7 @@ public:
         // Owned workers: actors with messages, and whether a pump is posted or running.
         alignas(64) intrusive_mpsc<ready_link> ready;
         std::atomic<bool> pumping{false};
-        std::vector<actor_base*> local; // activated by the worker itself: LIFO, worker thread only
+        std::deque<actor_base*> local; // activated by the worker itself: LIFO, worker thread only
         alignas(64) std::atomic<std::uint64_t> handled{0};
         std::atomic<std::uint64_t> failed{0};
     };
