@@ -543,7 +543,25 @@ void engine_core::pump(worker& w, std::chrono::steady_clock::time_point idle_sin
             lifo_run = 0;
             shared_turn = !shared_turn;
             if (shared_turn || w.local.empty())
-                l = w.ready.pop();
+            {
+                // Take a generation of the shared queue and run it newest first too: the
+                // newest activations are the deepest of a spawning tree (skynet's children),
+                // so the tree is walked depth first, with few actors alive at once.
+                std::size_t taken = 0;
+                while (taken < max_lifo_run)
+                {
+                    ready_link* r = w.ready.pop();
+                    if (r == nullptr)
+                        break;
+                    w.local.push_back(static_cast<actor_base*>(r));
+                    ++taken;
+                }
+                if (taken != 0)
+                {
+                    l = w.local.back();
+                    w.local.pop_back();
+                }
+            }
             if (l == nullptr && !w.local.empty())
             {
                 l = w.local.front();
