@@ -5,6 +5,7 @@
 #define ZCTOR_TIMER_HPP
 
 #include <zctor/actor_ref.hpp>
+#include <zctor/detail/engine_core.hpp>
 #include <zctor/detail/timer_state.hpp>
 #include <zctor/error.hpp>
 

@@ -25,7 +25,7 @@ class timer_state
 {
 public:
     timer_state(actor_ptr target, message_node::run_fn fn, std::chrono::steady_clock::duration interval)
-        : target_(std::move(target)), fn_(fn), interval_(interval), timer_(target_->strand())
+        : fn_(fn), target_(std::move(target)), interval_(interval), timer_(target_->strand())
     {}
     timer_state(const timer_state&) = delete;
     timer_state& operator=(const timer_state&) = delete;
