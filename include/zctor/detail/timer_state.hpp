@@ -42,10 +42,13 @@ public:
     bool cancel() noexcept;
 
     /// Any thread: neither cancelled nor finished (a one-shot timer finishes when its message
-    /// has been handled, a periodic one when its actor stops).
+    /// has been handled, a periodic one when its actor stops), and its actor not stopped. The
+    /// last check matters when the timer never reached the strand to be registered (an engine
+    /// stopped before it ran): no finalize() then finishes it, yet it can deliver nothing.
     bool active() const noexcept
     {
-        return !cancelled_.load(std::memory_order_acquire) && !finished_.load(std::memory_order_acquire);
+        return !cancelled_.load(std::memory_order_acquire) && !finished_.load(std::memory_order_acquire) &&
+               !target_->stopped();
     }
 
     /// Strand only: whether a tick may still run its handler.
