@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace zctor::detail {
@@ -160,8 +161,13 @@ public:
 private:
     message_node* make_message(bool last) override
     {
-        std::unique_ptr<message<M>> m(last ? new message<M>(fn_, std::move(value_))
-                                           : new message<M>(fn_, value_));
+        std::unique_ptr<message<M>> m;
+        // Only the periodic branch copies: a one-shot timer takes move-only messages, as send does
+        // (send_every rejects a message type that cannot be copied).
+        if constexpr (std::is_copy_constructible_v<M>)
+            m.reset(last ? new message<M>(fn_, std::move(value_)) : new message<M>(fn_, value_));
+        else
+            m.reset(new message<M>(fn_, std::move(value_)));
         return new timer_message<M>(timer_ptr(this), std::move(m), last);
     }
 
