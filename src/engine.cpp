@@ -200,7 +200,9 @@ void actor_base::remove_timer(timer_state& t) noexcept
 
 bool timer_state::cancel() noexcept
 {
-    if (finished_.load(std::memory_order_acquire) || cancelled_.exchange(true, std::memory_order_acq_rel))
+    // A stopped actor's timer is over even if it never got registered (see active()).
+    if (finished_.load(std::memory_order_acquire) || target_->stopped() ||
+        cancelled_.exchange(true, std::memory_order_acq_rel))
         return false;
     try
     {

@@ -5,6 +5,7 @@
 #define ZCTOR_TIMER_HPP
 
 #include <zctor/actor_ref.hpp>
+#include <zctor/detail/engine_core.hpp>
 #include <zctor/detail/timer_state.hpp>
 #include <zctor/error.hpp>
 
@@ -123,7 +124,8 @@ requires accepts<Behavior, Message> timer_handle send_every(const actor_ref<Beha
                                                             std::chrono::steady_clock::duration interval,
                                                             Message&& msg, boost::system::error_code& ec)
 {
-    static_assert(std::is_copy_constructible_v<std::remove_cvref_t<Message>>,
+    // What is copied is the message as the actor receives it (a variant, for an alternative).
+    static_assert(std::is_copy_constructible_v<typename detail::message_for<Behavior, Message>::type>,
                   "zctor: send_every sends copies: the message type must be copyable");
     if (interval <= std::chrono::steady_clock::duration::zero())
     {

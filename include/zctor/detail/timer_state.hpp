@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace zctor::detail {
@@ -25,7 +26,7 @@ class timer_state
 {
 public:
     timer_state(actor_ptr target, message_node::run_fn fn, std::chrono::steady_clock::duration interval)
-        : target_(std::move(target)), fn_(fn), interval_(interval), timer_(target_->strand())
+        : fn_(fn), target_(std::move(target)), interval_(interval), timer_(target_->strand())
     {}
     timer_state(const timer_state&) = delete;
     timer_state& operator=(const timer_state&) = delete;
@@ -42,10 +43,13 @@ public:
     bool cancel() noexcept;
 
     /// Any thread: neither cancelled nor finished (a one-shot timer finishes when its message
-    /// has been handled, a periodic one when its actor stops).
+    /// has been handled, a periodic one when its actor stops), and its actor not stopped. The
+    /// last check matters when the timer never reached the strand to be registered (an engine
+    /// stopped before it ran): no finalize() then finishes it, yet it can deliver nothing.
     bool active() const noexcept
     {
-        return !cancelled_.load(std::memory_order_acquire) && !finished_.load(std::memory_order_acquire);
+        return !cancelled_.load(std::memory_order_acquire) && !finished_.load(std::memory_order_acquire) &&
+               !target_->stopped();
     }
 
     /// Strand only: whether a tick may still run its handler.
@@ -157,8 +161,13 @@ public:
 private:
     message_node* make_message(bool last) override
     {
-        std::unique_ptr<message<M>> m(last ? new message<M>(fn_, std::move(value_))
-                                           : new message<M>(fn_, value_));
+        std::unique_ptr<message<M>> m;
+        // Only the periodic branch copies: a one-shot timer takes move-only messages, as send does
+        // (send_every rejects a message type that cannot be copied).
+        if constexpr (std::is_copy_constructible_v<M>)
+            m.reset(last ? new message<M>(fn_, std::move(value_)) : new message<M>(fn_, value_));
+        else
+            m.reset(new message<M>(fn_, std::move(value_)));
         return new timer_message<M>(timer_ptr(this), std::move(m), last);
     }
 
