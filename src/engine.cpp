@@ -227,9 +227,18 @@ void timer_state::start(std::chrono::steady_clock::duration delay)
             self->finished();
             return;
         }
-        self->target_->add_timer(*self.get());
-        self->registered_ = true;
-        self->arm(expiry);
+        try
+        {
+            self->target_->add_timer(*self.get());
+            self->registered_ = true;
+            self->arm(expiry);
+        }
+        catch (...)
+        {
+            // Out of memory for the actor's timer list or the wait: the timer ends here.
+            self->target_->report_failure(error::out_of_memory, std::current_exception());
+            self->stop_on_strand();
+        }
     });
 }
 
@@ -252,9 +261,16 @@ void timer_state::fire()
     {
         n = make_message(last);
     }
-    catch (...)
+    catch (const std::bad_alloc&)
     {
         target_->report_failure(error::out_of_memory, std::current_exception());
+        stop_on_strand();
+        return;
+    }
+    catch (...)
+    {
+        // The message's copy constructor threw: the timer cannot go on.
+        target_->report_failure(error::handler_failed, std::current_exception());
         stop_on_strand();
         return;
     }
