@@ -219,8 +219,10 @@ struct coroutine_done
                     a.report_failure(ec, std::current_exception());
                 }
             }
-            else
+            else if (!stopped)
             {
+                // After a stop, the result is the coroutine's answer to its cancellation (such as
+                // the operation_aborted its wait completed with): like a throw, not a failure.
                 ec = outcome_of(a, std::forward<V>(v)...);
             }
         }
