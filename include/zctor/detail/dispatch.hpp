@@ -8,9 +8,11 @@
 #include <zctor/detail/actor_base.hpp>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/query.hpp>
+#include <boost/asio/require.hpp>
 
 #include <algorithm>
 #include <concepts>
@@ -180,6 +182,77 @@ struct awaitable_traits<boost::asio::awaitable<T, Executor>>
 {
     static constexpr bool value = true;
     using value_type = T;
+    using executor_type = Executor;
+};
+
+/// The executor a coroutine handler runs on: the actor's strand, each step of the coroutine
+/// marked as running the actor (current_actor), as a drain marks a plain handler. Otherwise a
+/// coroutine that has resumed asks as if from outside any actor: a completion handler without
+/// an executor of its own runs on the replier's thread instead of the actor's strand, and a
+/// blocking ask is not refused on an embedded engine's thread. Holds the actor, so that a step
+/// (of the handler or of a coroutine it spawned on this executor) never refers to a freed one.
+template <class Inner>
+class coroutine_executor
+{
+public:
+    coroutine_executor(Inner inner, actor_ptr actor) noexcept : inner_(std::move(inner)), actor_(std::move(actor))
+    {}
+
+    template <class Property>
+    requires boost::asio::can_query<const Inner&, const Property&>::value
+    auto query(const Property& p) const
+        noexcept(boost::asio::is_nothrow_query<const Inner&, const Property&>::value) ->
+        typename boost::asio::query_result<const Inner&, const Property&>::type
+    {
+        return boost::asio::query(inner_, p);
+    }
+
+    template <class Property>
+    requires boost::asio::can_require<const Inner&, const Property&>::value
+    auto require(const Property& p) const
+        -> coroutine_executor<std::decay_t<typename boost::asio::require_result<const Inner&, const Property&>::type>>
+    {
+        return {boost::asio::require(inner_, p), actor_};
+    }
+
+    template <class Property>
+    requires boost::asio::can_prefer<const Inner&, const Property&>::value
+    auto prefer(const Property& p) const
+        -> coroutine_executor<std::decay_t<typename boost::asio::prefer_result<const Inner&, const Property&>::type>>
+    {
+        return {boost::asio::prefer(inner_, p), actor_};
+    }
+
+    template <class F>
+    void execute(F&& f) const
+    {
+        inner_.execute(step<std::decay_t<F>>{std::forward<F>(f), actor_});
+    }
+
+    friend bool operator==(const coroutine_executor& a, const coroutine_executor& b) noexcept
+    {
+        return a.inner_ == b.inner_ && a.actor_.get() == b.actor_.get();
+    }
+    friend bool operator!=(const coroutine_executor& a, const coroutine_executor& b) noexcept { return !(a == b); }
+
+private:
+    template <class>
+    friend class coroutine_executor;
+
+    template <class F>
+    struct step
+    {
+        F f;
+        actor_ptr actor;
+        void operator()()
+        {
+            const current_actor_scope running(actor.get());
+            std::move(f)();
+        }
+    };
+
+    Inner inner_;
+    actor_ptr actor_;
 };
 
 /// The end of a coroutine handler, on the actor's strand: its result becomes the reply or the
@@ -190,6 +263,12 @@ struct coroutine_done
     actor_ptr self;
     std::unique_ptr<message<M>> node;
     std::unique_ptr<context> ctx;
+    boost::asio::cancellation_slot slot; // emitted when the actor stops
+
+    // A slot of its own, and no executor (it runs on the coroutine's): what co_spawn leaves in the
+    // actor's cancellation slot then holds no executor, which would hold the actor, for good.
+    using cancellation_slot_type = boost::asio::cancellation_slot;
+    cancellation_slot_type get_cancellation_slot() const noexcept { return slot; }
 
     template <class... V>
     void operator()(std::exception_ptr ep, V&&... v) noexcept
@@ -219,8 +298,10 @@ struct coroutine_done
                     a.report_failure(ec, std::current_exception());
                 }
             }
-            else
+            else if (!stopped)
             {
+                // After a stop, the result is the coroutine's answer to its cancellation (such as
+                // the operation_aborted its wait completed with): like a throw, not a failure.
                 ec = outcome_of(a, std::forward<V>(v)...);
             }
         }
@@ -251,11 +332,14 @@ run_result start_coroutine(std::unique_ptr<message<M>>& n, actor_base& a) noexce
         auto slot = a.begin_coroutine();
         try
         {
-            boost::asio::co_spawn(a.strand(), std::move(aw),
-                                  boost::asio::bind_cancellation_slot(
-                                      slot, boost::asio::bind_executor(
-                                                a.strand(), coroutine_done<M, T>{actor_ptr(&a), std::move(n),
-                                                                                 std::move(ctx)})));
+            coroutine_done<M, T> done{actor_ptr(&a), std::move(n), std::move(ctx), slot};
+            using coroutine_executor_type = coroutine_executor<actor_base::strand_type>;
+            if constexpr (std::is_convertible_v<coroutine_executor_type,
+                                                typename awaitable_traits<Awaitable>::executor_type>)
+                boost::asio::co_spawn(coroutine_executor_type(a.strand(), actor_ptr(&a)), std::move(aw),
+                                      std::move(done));
+            else // an awaitable on a concrete executor type: the strand, unmarked
+                boost::asio::co_spawn(a.strand(), std::move(aw), std::move(done));
         }
         catch (...)
         {
