@@ -156,6 +156,7 @@ void actor_base::finalize()
     {
         // A suspended coroutine handler may still refer to the state and the behaviour: cancel it
         // and let end_coroutine() destroy them once it has unwound. It never runs a handler again.
+        core_->hold_finish(); // released by end_coroutine()
         extras_->coroutine_cancel.emit(boost::asio::cancellation_type::terminal);
     }
     else
@@ -337,6 +338,7 @@ void actor_base::end_coroutine(bool failed) noexcept
     if (status_.load(std::memory_order_relaxed) == actor_status::stopped)
     {
         destroy_state_and_behavior(); // deferred by finalize()
+        core_->release_finish();
         return;
     }
     // The mailbox is still "scheduled": carry on with it like a drain that reached its batch end.
@@ -691,18 +693,30 @@ void engine_core::wait_quiescent(std::shared_ptr<std::vector<actor_ptr>> actors,
 
 void engine_core::finalize_all(std::shared_ptr<std::vector<actor_ptr>> actors)
 {
+    // Once every actor is finalized, the workers stop when no cancelled coroutine handler is
+    // still unwinding (each holds the finish), or after the drain timeout at the latest.
+    auto all_finalized = [self = shared_from_this()] {
+        if (self->finish_holds_.load() > 1)
+        {
+            // Set before the release below, so finish() sees it and cancels it.
+            self->finish_timer_ = std::make_shared<boost::asio::steady_timer>(*self->workers_[0]->ctx,
+                                                                              self->config_.drain_timeout);
+            self->finish_timer_->async_wait([self](const boost::system::error_code&) { self->finish(); });
+        }
+        self->release_finish();
+    };
     if (actors->empty())
     {
-        finish();
+        all_finalized();
         return;
     }
     auto remaining = std::make_shared<std::atomic<std::size_t>>(actors->size());
     for (auto& a : *actors)
     {
-        boost::asio::post(a->strand(), [self = shared_from_this(), a, remaining] {
+        boost::asio::post(a->strand(), [a, remaining, all_finalized] {
             a->finalize();
             if (remaining->fetch_sub(1) == 1)
-                self->finish();
+                all_finalized();
         });
     }
 }
@@ -723,6 +737,18 @@ void engine_core::finalize_inline() noexcept
 
 void engine_core::finish() noexcept
 {
+    if (finished_.exchange(true)) // the last unwinding coroutine, or the timeout: the first wins
+        return;
+    if (auto timer = finish_timer_)
+    {
+        // An application's io_context runs on until the timer is gone (an owned one is stopped below).
+        try
+        {
+            boost::asio::post(*workers_[0]->ctx, [timer] { timer->cancel(); });
+        }
+        catch (...)
+        {}
+    }
     for (auto& w : workers_)
     {
         w->guard.reset();

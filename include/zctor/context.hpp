@@ -51,8 +51,26 @@ public:
     template <class Behavior>
     actor_ref<Behavior> self() const;
 
-    /// Stops this actor once the current handler returns. Queued messages become dropped.
-    void stop() noexcept { self_->stop_after_current(); }
+    /// Stops this actor once the current handler returns; in a coroutine handler, at once: the
+    /// coroutine is cancelled where it is suspended (terminal cancellation). Queued messages
+    /// become dropped.
+    void stop() noexcept
+    {
+        if (!self_->in_coroutine())
+        {
+            self_->stop_after_current();
+            return;
+        }
+        // A coroutine handler may stay suspended for long: stop now, which cancels it.
+        try
+        {
+            self_->request_stop();
+        }
+        catch (...)
+        {
+            // Out of memory for the hand-off: the flag is set, the actor stops once it returns.
+        }
+    }
 
     /// Sends by message type (the book's routing): see engine::send.
     template <class M = detail::deduce, class Arg>

@@ -434,17 +434,18 @@ BOOST_AUTO_TEST_CASE(coroutine_failures_are_counted_and_reported_exactly)
         co_return ok;
     });
     // awaitable<error_code>: a non-zero code fails with that code.
-    auto code_actor = eng.spawn<std::string>([&](zctor::context& ctx, std::string s) -> awaitable<error_code> {
-        co_await pause(ctx);
-        if (s == "io")
-            co_return boost::system::errc::make_error_code(boost::system::errc::io_error);
-        if (s == "timeout")
-            co_return error::timed_out;
-        if (s == "throw")
-            throw std::invalid_argument("throw");
-        ++code_ok;
-        co_return error_code{};
-    });
+    auto code_actor =
+        eng.spawn<std::string>([&](zctor::context& ctx, std::string s) -> awaitable<error_code> {
+            co_await pause(ctx);
+            if (s == "io")
+                co_return boost::system::errc::make_error_code(boost::system::errc::io_error);
+            if (s == "timeout")
+                co_return error::timed_out;
+            if (s == "throw")
+                throw std::invalid_argument("throw");
+            ++code_ok;
+            co_return error_code{};
+        });
     // A plain function returning an awaitable, which throws before making the coroutine.
     auto early_actor = eng.spawn<long>([&](zctor::context& ctx, long n) -> awaitable<void> {
         if (n == 1)
@@ -501,8 +502,7 @@ BOOST_AUTO_TEST_CASE(coroutine_failures_are_counted_and_reported_exactly)
             return true;
         }
         catch (...)
-        {
-        }
+        {}
         return false;
     };
     const auto vf = log.of(void_actor.id());
@@ -585,7 +585,7 @@ BOOST_AUTO_TEST_CASE(a_request_is_answered_by_the_coroutine_result)
         co_await pause(ctx);
         if (q.n < 0)
             throw std::domain_error("negative");
-        co_return q.n * q.n;
+        co_return q.n* q.n;
     });
     auto greeting = eng.spawn<greeter>(std::string("hello"));
     eng.run();
@@ -726,8 +726,8 @@ BOOST_AUTO_TEST_CASE(a_coroutine_asking_its_own_actor_gets_would_deadlock)
         // After resuming from a timer, directly and routed by message type.
         auto [ec3, v3] = co_await self.async_ask(ping{1}, forever, asio::as_tuple(use_awaitable));
         record(ec3);
-        auto [ec4, v4] = co_await ctx.get_engine().async_ask(ping{1}, zctor::no_timeout,
-                                                              asio::as_tuple(use_awaitable));
+        auto [ec4, v4] =
+            co_await ctx.get_engine().async_ask(ping{1}, zctor::no_timeout, asio::as_tuple(use_awaitable));
         record(ec4);
         // The blocking ask is refused on a worker too.
         error_code ec5;
@@ -824,13 +824,13 @@ namespace {
 // test thread once the actor has stopped.
 struct cancel_probe
 {
-    zctor_test::lifetime state;     // the actor's state (context::emplace_state)
-    zctor_test::lifetime behaviour; // the class actor's object, or the handler's captures
-    zctor_test::latch suspended{1}; // the coroutine reached its long wait
-    std::atomic<int> aborted{0};    // long waits that ended with operation_aborted
-    std::atomic<int> other{0};      // long waits that ended otherwise
-    std::atomic<bool> resumed{false}; // set past the cancellation point: must stay false
-    std::atomic<int> unwound{0};      // coroutine frames destroyed
+    zctor_test::lifetime state;           // the actor's state (context::emplace_state)
+    zctor_test::lifetime behaviour;       // the class actor's object, or the handler's captures
+    zctor_test::latch suspended{1};       // the coroutine reached its long wait
+    std::atomic<int> aborted{0};          // long waits that ended with operation_aborted
+    std::atomic<int> other{0};            // long waits that ended otherwise
+    std::atomic<bool> resumed{false};     // set past the cancellation point: must stay false
+    std::atomic<int> unwound{0};          // coroutine frames destroyed
     std::atomic<int> alive_at_unwind{-1}; // state and behaviour objects alive when it unwound
     std::atomic<int> queued_handled{0};   // messages behind the coroutine that were handled
 };
@@ -957,8 +957,7 @@ BOOST_AUTO_TEST_CASE(stopping_a_handler_actor_cancels_its_suspended_coroutine)
             co_return;
         }
         co_await park(ctx, probe);
-        // Never reached; it would touch the captures past the cancellation point.
-        probe.resumed = witness.value() >= 0;
+        probe.resumed = witness.value() == 0; // touches the captures past the cancellation point
     });
     eng.run();
     ref.send(0);
@@ -1054,13 +1053,7 @@ BOOST_AUTO_TEST_CASE(stopping_an_actor_cancels_a_coroutine_waiting_for_an_ask)
     BOOST_TEST(eng.stats().replies_discarded == 0u);
 }
 
-// Known bug, disabled until fixed (run it with --run_test=<name>): context::stop() only sets the
-// "stop after the current message" flag, which the mailbox reads when the coroutine has finished;
-// nothing cancels the suspended coroutine, so the actor stops an hour later. The fix belongs in
-// context::stop() (include/zctor/context.hpp): in a coroutine handler, stop as actor_ref::stop()
-// does (actor_base::request_stop), which cancels the coroutine where it is suspended.
-BOOST_AUTO_TEST_CASE(stopping_from_the_strand_while_suspended_cancels_the_coroutine,
-                     *boost::unit_test::disabled())
+BOOST_AUTO_TEST_CASE(stopping_from_the_strand_while_suspended_cancels_the_coroutine)
 {
     // ctx.stop() called while the coroutine is suspended, by a completion on the actor's strand
     // that was started by the coroutine (as a watchdog would be).
@@ -1069,13 +1062,13 @@ BOOST_AUTO_TEST_CASE(stopping_from_the_strand_while_suspended_cancels_the_corout
     zctor::engine_config config = workers(2);
     log.attach(config);
     zctor::engine eng(config);
-    auto ref = eng.spawn<go>([&probe, witness = zctor_test::counted(probe.behaviour)](
-                                 zctor::context& ctx, go) -> awaitable<void> {
-        auto watchdog = std::make_shared<asio::steady_timer>(ctx.get_executor(), 1ms);
-        watchdog->async_wait([watchdog, &ctx](const error_code&) { ctx.stop(); });
-        co_await park(ctx, probe);
-        probe.resumed = true;
-    });
+    auto ref = eng.spawn<go>(
+        [&probe, witness = zctor_test::counted(probe.behaviour)](zctor::context& ctx, go) -> awaitable<void> {
+            auto watchdog = std::make_shared<asio::steady_timer>(ctx.get_executor(), 1ms);
+            watchdog->async_wait([watchdog, &ctx](const error_code&) { ctx.stop(); });
+            co_await park(ctx, probe);
+            probe.resumed = true;
+        });
     eng.run();
     ref.send(go{});
     BOOST_REQUIRE(probe.suspended.wait());
@@ -1085,20 +1078,19 @@ BOOST_AUTO_TEST_CASE(stopping_from_the_strand_while_suspended_cancels_the_corout
     BOOST_TEST(log.size() == 0u);
 }
 
-// Known bug, disabled until fixed: as above, the coroutine stops itself and then suspends.
-BOOST_AUTO_TEST_CASE(stopping_itself_then_suspending_cancels_the_coroutine, *boost::unit_test::disabled())
+BOOST_AUTO_TEST_CASE(stopping_itself_then_suspending_cancels_the_coroutine)
 {
     cancel_probe probe;
     failure_log log;
     zctor::engine_config config = workers(2);
     log.attach(config);
     zctor::engine eng(config);
-    auto ref = eng.spawn<go>([&probe, witness = zctor_test::counted(probe.behaviour)](
-                                 zctor::context& ctx, go) -> awaitable<void> {
-        ctx.stop();
-        co_await park(ctx, probe);
-        probe.resumed = true;
-    });
+    auto ref = eng.spawn<go>(
+        [&probe, witness = zctor_test::counted(probe.behaviour)](zctor::context& ctx, go) -> awaitable<void> {
+            ctx.stop();
+            co_await park(ctx, probe);
+            probe.resumed = true;
+        });
     eng.run();
     ref.send(go{});
     BOOST_REQUIRE(probe.suspended.wait());
@@ -1141,27 +1133,17 @@ void engine_stop_cancels(zctor::shutdown_policy policy)
 
 } // namespace
 
-// Known bug, counted as expected failures until fixed: engine_core::finalize_all() (src/engine.cpp)
-// stops the workers' io_contexts as soon as the last actor's finalize() has returned, while the
-// coroutine that finalize() cancelled has not resumed yet. Its wait never completes with
-// operation_aborted (its frame is destroyed, not resumed, when the io_context shuts down), and the
-// actor's state and behaviour outlive the engine until the last actor_ref goes. The fix: finish
-// the shutdown once every cancelled coroutine has unwound (end_coroutine), bounded by a timeout.
-// Failing checks here: aborted, state.destroyed, behaviour.destroyed.
-BOOST_AUTO_TEST_CASE(engine_stop_with_drop_cancels_a_suspended_coroutine, *boost::unit_test::expected_failures(3))
+BOOST_AUTO_TEST_CASE(engine_stop_with_drop_cancels_a_suspended_coroutine)
 {
     engine_stop_cancels(zctor::shutdown_policy::drop);
 }
 
-// Known bug (see above).
-BOOST_AUTO_TEST_CASE(engine_stop_with_drain_cancels_a_suspended_coroutine_after_the_timeout,
-                     *boost::unit_test::expected_failures(3))
+BOOST_AUTO_TEST_CASE(engine_stop_with_drain_cancels_a_suspended_coroutine_after_the_timeout)
 {
     engine_stop_cancels(zctor::shutdown_policy::drain);
 }
 
-// Known bug (see above): only `aborted` fails, the actor being freed with its last reference.
-BOOST_AUTO_TEST_CASE(engine_destructor_with_a_suspended_coroutine, *boost::unit_test::expected_failures(1))
+BOOST_AUTO_TEST_CASE(engine_destructor_with_a_suspended_coroutine)
 {
     cancel_probe probe;
     {
@@ -1176,9 +1158,7 @@ BOOST_AUTO_TEST_CASE(engine_destructor_with_a_suspended_coroutine, *boost::unit_
     verify_cancelled(probe);
 }
 
-// Known bug (see above).
-BOOST_AUTO_TEST_CASE(engine_destructor_with_a_suspended_handler_coroutine_and_a_live_reference,
-                     *boost::unit_test::expected_failures(3))
+BOOST_AUTO_TEST_CASE(engine_destructor_with_a_suspended_handler_coroutine_and_a_live_reference)
 {
     cancel_probe probe;
     zctor::actor_ref<receives<go>> outlives; // destroyed after the engine
@@ -1251,8 +1231,10 @@ struct reader
         const auto id = ctx.id();
         const auto* address = &d;
         co_await pause(ctx);
-        checks->expect(&d == address && d.title == "title" && d.pages.size() == 100u, "the message is intact");
-        checks->expect(ctx.id() == id && ctx.get_executor().running_in_this_thread(), "the context is intact");
+        checks->expect(&d == address && d.title == "title" && d.pages.size() == 100u,
+                       "the message is intact");
+        checks->expect(ctx.id() == id && ctx.get_executor().running_in_this_thread(),
+                       "the context is intact");
         checks->expect(name == "reader", "the object is intact");
         auto& count = ctx.state<int>() != nullptr ? *ctx.state<int>() : ctx.emplace_state<int>(0);
         ++count;

@@ -12,12 +12,13 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -123,6 +124,15 @@ public:
     engine* owner = nullptr;
     std::atomic<std::uint64_t> replies_discarded{0}; // late replies to asks (reply_slot counts them)
 
+    /// A stopped actor's cancelled coroutine handler is unwinding: the shutdown does not stop the
+    /// workers before it has (release_finish), or before the drain timeout has passed again.
+    void hold_finish() noexcept { finish_holds_.fetch_add(1); }
+    void release_finish() noexcept
+    {
+        if (finish_holds_.fetch_sub(1) == 1)
+            finish();
+    }
+
 private:
     struct route
     {
@@ -178,6 +188,9 @@ private:
     std::atomic<std::uint64_t> stopped_{0};
     std::atomic<std::uint64_t> dropped_{0};
     std::atomic<std::uint64_t> loop_failures_{0};
+    std::atomic<std::size_t> finish_holds_{1}; // the shutdown's own, released once all are finalized
+    std::atomic<bool> finished_{false};
+    std::shared_ptr<boost::asio::steady_timer> finish_timer_; // bounds the wait for unwinding coroutines
 };
 
 template <class Actor, class... Args>
