@@ -47,8 +47,10 @@ public:
     using fallback_type = boost::asio::any_io_executor;
     using handler_executor = boost::asio::associated_executor_t<Handler, fallback_type>;
 
-    ask_op(Handler&& handler, const fallback_type& fallback, std::atomic<std::uint64_t>* late)
-        : reply_slot<R>(late), handler_(std::move(handler)), fallback_(fallback),
+    // A forwarding reference: the token may be an lvalue (a named callback), which is copied.
+    template <class H>
+    ask_op(H&& handler, const fallback_type& fallback, std::atomic<std::uint64_t>* late)
+        : reply_slot<R>(late), handler_(std::forward<H>(handler)), fallback_(fallback),
           work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_, fallback_),
                                     boost::asio::execution::outstanding_work.tracked))
     {}
