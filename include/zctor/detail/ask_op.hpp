@@ -196,8 +196,11 @@ private:
 
     Handler handler_;
     fallback_type fallback_;
-    decltype(boost::asio::prefer(std::declval<handler_executor>(),
-                                 boost::asio::execution::outstanding_work.tracked)) work_;
+    // Decayed: prefer() returns its argument by reference when the executor ignores the
+    // property (use_future's executor does), which made this a reference to a temporary.
+    std::decay_t<decltype(boost::asio::prefer(std::declval<handler_executor>(),
+                                              boost::asio::execution::outstanding_work.tracked))>
+        work_;
     actor_ptr home_; // keeps the strand, and the engine's io_contexts, alive for the timer
     std::optional<boost::asio::steady_timer> timer_;
     boost::system::error_code ec_;
