@@ -48,16 +48,22 @@ public:
     using handler_executor = boost::asio::associated_executor_t<Handler, fallback_type>;
 
     // A forwarding reference: the token may be an lvalue (a named callback), which is copied.
+    // `asker` is the actor asking (null from outside any actor), `target` the one asked (null
+    // when none was found).
     template <class H>
-    ask_op(H&& handler, const fallback_type& fallback, std::atomic<std::uint64_t>* late)
-        : reply_slot<R>(late), handler_(std::forward<H>(handler)), fallback_(fallback),
+    ask_op(H&& handler, actor_base* asker, actor_ptr target)
+        : reply_slot<R>(target ? target->replies_discarded_counter() : nullptr),
+          handler_(std::forward<H>(handler)),
+          fallback_(asker != nullptr ? fallback_type(asker->strand())
+                                     : fallback_type(boost::asio::system_executor())),
           work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_, fallback_),
-                                    boost::asio::execution::outstanding_work.tracked))
+                                    boost::asio::execution::outstanding_work.tracked)),
+          asker_(asker), target_(std::move(target))
     {}
 
     /// Caller's thread, before the request is pushed: connects the handler's cancellation slot
-    /// and, with a timeout, arms the timer on `home` (inline when already there).
-    void prepare(actor_base* home, bool on_home, std::chrono::steady_clock::duration timeout)
+    /// and, with a timeout, arms the timer on the "home" strand (inline when already there).
+    void prepare(std::chrono::steady_clock::duration timeout)
     {
         auto slot = boost::asio::get_associated_cancellation_slot(handler_);
         if (slot.is_connected())
@@ -65,11 +71,11 @@ public:
             this->add_ref();
             slot.template emplace<canceller>(this);
         }
+        actor_base* home = asker_ ? asker_.get() : target_.get();
         if (home == nullptr || timeout == no_timeout)
             return;
-        home_ = actor_ptr(home);
         timer_.emplace(home->strand());
-        if (on_home)
+        if (asker_)
         {
             arm(timeout);
         }
@@ -144,7 +150,7 @@ private:
         if (!timer_)
             return;
         this->add_ref();
-        boost::asio::post(home_->strand(), [self = ref(this)] { self->timer_->cancel(); });
+        boost::asio::post(timer_->get_executor(), [self = ref(this)] { self->timer_->cancel(); });
     }
 
     void on_complete(const boost::system::error_code& ec, R* value) noexcept override
@@ -201,7 +207,11 @@ private:
     std::decay_t<decltype(boost::asio::prefer(std::declval<handler_executor>(),
                                               boost::asio::execution::outstanding_work.tracked))>
         work_;
-    actor_ptr home_; // keeps the strand, and the engine's io_contexts, alive for the timer
+    // Both kept alive as long as the operation, which may outlive the engine (a promise kept
+    // elsewhere): the asker for its strand, the target for the replies_discarded counter, and
+    // both for the engine's io_contexts under the timer and the strand.
+    actor_ptr asker_;
+    actor_ptr target_;
     std::optional<boost::asio::steady_timer> timer_;
     boost::system::error_code ec_;
     std::optional<R> value_;
@@ -222,13 +232,9 @@ struct initiate_ask
                       "default-constructed, with an error)");
         using op_type = ask_op<R, std::decay_t<Handler>>;
         actor_base* asker = current_actor;
-        boost::asio::any_io_executor fallback = boost::asio::system_executor();
-        if (asker != nullptr)
-            fallback = asker->strand();
         actor_ptr to;
         boost::system::error_code pre = target.resolve(to);
-        auto* op = new op_type(std::forward<Handler>(handler), fallback,
-                               to ? to->replies_discarded_counter() : nullptr);
+        auto* op = new op_type(std::forward<Handler>(handler), asker, to);
         std::unique_ptr<op_type, void (*)(op_type*)> hold(op, [](op_type* p) { p->release(); });
         if (!pre && to->in_coroutine() && to->strand().running_in_this_thread())
             pre = error::would_deadlock; // a sequential coroutine waiting for its own mailbox
@@ -238,8 +244,7 @@ struct initiate_ask
             op->end_initiation({});
             return;
         }
-        actor_base* home = asker != nullptr ? asker : to.get();
-        op->prepare(home, home == asker, timeout);
+        op->prepare(timeout);
         op->end_initiation(target.push(*to, static_cast<reply_slot<R>*>(op)));
     }
 };
