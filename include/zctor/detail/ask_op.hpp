@@ -185,6 +185,10 @@ private:
     // Handler's executor.
     void invoke()
     {
+        // On the asker's strand the completion is the asker's own code: an ask it starts is an ask
+        // from that actor (completing on its strand), and a blocking ask there would deadlock.
+        const bool on_asker = asker_ && asker_->strand().running_in_this_thread();
+        const current_actor_scope running(on_asker ? asker_.get() : current_actor);
         boost::asio::get_associated_cancellation_slot(handler_).clear();
         auto work = std::move(work_);
         auto handler = std::move(handler_);
