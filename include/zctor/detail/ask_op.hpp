@@ -20,6 +20,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/system_executor.hpp>
 
 #include <chrono>
@@ -36,8 +37,8 @@ namespace zctor::detail {
 /// One ask in flight: the asker's completion handler and the timeout, completed once through
 /// reply_slot::complete by the reply, a failure, the timer, cancellation or a dropped request.
 ///
-/// Where things run: the timer, and its cancellation, on the "home" strand (the asking actor's,
-/// or the target's when asked from outside any actor); the handler on its associated executor,
+/// Where things run: the timer, and its cancellation, on the asking actor's strand, or on a strand
+/// of the system executor when asked from outside any actor; the handler on its associated executor,
 /// which defaults to the asking actor's strand, or to the completing thread when asked from
 /// outside any actor.
 template <class R, class Handler>
@@ -62,7 +63,7 @@ public:
     {}
 
     /// Caller's thread, before the request is pushed: connects the handler's cancellation slot
-    /// and, with a timeout, arms the timer on the "home" strand (inline when already there).
+    /// and, with a timeout, arms the timer (inline when on the asker's strand).
     void prepare(std::chrono::steady_clock::duration timeout)
     {
         auto slot = boost::asio::get_associated_cancellation_slot(handler_);
@@ -71,18 +72,20 @@ public:
             this->add_ref();
             slot.template emplace<canceller>(this);
         }
-        actor_base* home = asker_ ? asker_.get() : target_.get();
-        if (home == nullptr || timeout == no_timeout)
+        if (timeout == no_timeout)
             return;
-        timer_.emplace(home->strand());
         if (asker_)
         {
+            timer_.emplace(asker_->strand());
             arm(timeout);
         }
         else
         {
+            // Not on the target's strand (nor its worker): a handler running there would hold
+            // the timeout back until it returns, which is what a timeout guards against.
+            timer_.emplace(boost::asio::make_strand(boost::asio::system_executor()));
             this->add_ref();
-            boost::asio::post(home->strand(), [self = ref(this), timeout] { self->arm(timeout); });
+            boost::asio::post(timer_->get_executor(), [self = ref(this), timeout] { self->arm(timeout); });
         }
     }
 
