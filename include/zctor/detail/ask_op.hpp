@@ -130,8 +130,14 @@ private:
         void operator()(boost::asio::cancellation_type type) const
         {
             if ((type & (boost::asio::cancellation_type::terminal | boost::asio::cancellation_type::partial |
-                         boost::asio::cancellation_type::total)) != boost::asio::cancellation_type::none)
-                op->complete(boost::asio::error::operation_aborted, nullptr);
+                         boost::asio::cancellation_type::total)) == boost::asio::cancellation_type::none)
+                return;
+            // A reference of our own for the call: the completion may run inline and clear the
+            // slot, destroying this canceller and the reference it holds, while on_complete still
+            // uses the operation.
+            op->add_ref();
+            const ref self(op);
+            self->complete(boost::asio::error::operation_aborted, nullptr);
         }
     };
 
