@@ -40,7 +40,8 @@ namespace zctor::detail {
 /// Where things run: the timer, and its cancellation, on the asking actor's strand, or on a strand
 /// of the system executor when asked from outside any actor; the handler on its associated executor,
 /// which defaults to the asking actor's strand, or to the completing thread when asked from
-/// outside any actor.
+/// outside any actor. A handler that would run on the asker's strand is destroyed uncalled once
+/// the asker has stopped.
 template <class R, class Handler>
 class ask_op final : public reply_slot<R>
 {
@@ -201,6 +202,14 @@ private:
         boost::asio::get_associated_cancellation_slot(handler_).clear();
         auto work = std::move(work_);
         auto handler = std::move(handler_);
+        if constexpr (runs_as_asker)
+        {
+            // The asker has stopped: its behaviour and state, which the handler may use (a class
+            // actor's `this`), are destroyed, and an actor's code never runs after it stops. The
+            // handler is destroyed uncalled, as when an execution context shuts down.
+            if (on_asker && asker_->stopped())
+                return;
+        }
         if (value_)
             std::move(handler)(ec_, std::move(*value_));
         else
@@ -208,6 +217,12 @@ private:
     }
 
     void destroy() noexcept override { delete this; }
+
+    // Whether the handler has no executor of its own, so that it runs where the asker runs.
+    struct no_executor
+    {};
+    static constexpr bool runs_as_asker =
+        std::is_same_v<boost::asio::associated_executor_t<Handler, no_executor>, no_executor>;
 
     static constexpr int initiating = 0;
     static constexpr int initiated = 1;
