@@ -20,6 +20,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/system_executor.hpp>
 
 #include <chrono>
@@ -36,10 +37,11 @@ namespace zctor::detail {
 /// One ask in flight: the asker's completion handler and the timeout, completed once through
 /// reply_slot::complete by the reply, a failure, the timer, cancellation or a dropped request.
 ///
-/// Where things run: the timer, and its cancellation, on the "home" strand (the asking actor's,
-/// or the target's when asked from outside any actor); the handler on its associated executor,
+/// Where things run: the timer, and its cancellation, on the asking actor's strand, or on a strand
+/// of the system executor when asked from outside any actor; the handler on its associated executor,
 /// which defaults to the asking actor's strand, or to the completing thread when asked from
-/// outside any actor.
+/// outside any actor. A handler that would run on the asker's strand is destroyed uncalled once
+/// the asker has stopped.
 template <class R, class Handler>
 class ask_op final : public reply_slot<R>
 {
@@ -47,15 +49,23 @@ public:
     using fallback_type = boost::asio::any_io_executor;
     using handler_executor = boost::asio::associated_executor_t<Handler, fallback_type>;
 
-    ask_op(Handler&& handler, const fallback_type& fallback, std::atomic<std::uint64_t>* late)
-        : reply_slot<R>(late), handler_(std::move(handler)), fallback_(fallback),
+    // A forwarding reference: the token may be an lvalue (a named callback), which is copied.
+    // `asker` is the actor asking (null from outside any actor), `target` the one asked (null
+    // when none was found).
+    template <class H>
+    ask_op(H&& handler, actor_base* asker, actor_ptr target)
+        : reply_slot<R>(target ? target->replies_discarded_counter() : nullptr),
+          handler_(std::forward<H>(handler)),
+          fallback_(asker != nullptr ? fallback_type(asker->strand())
+                                     : fallback_type(boost::asio::system_executor())),
           work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_, fallback_),
-                                    boost::asio::execution::outstanding_work.tracked))
+                                    boost::asio::execution::outstanding_work.tracked)),
+          asker_(asker), target_(std::move(target))
     {}
 
     /// Caller's thread, before the request is pushed: connects the handler's cancellation slot
-    /// and, with a timeout, arms the timer on `home` (inline when already there).
-    void prepare(actor_base* home, bool on_home, std::chrono::steady_clock::duration timeout)
+    /// and, with a timeout, arms the timer (inline when on the asker's strand).
+    void prepare(std::chrono::steady_clock::duration timeout)
     {
         auto slot = boost::asio::get_associated_cancellation_slot(handler_);
         if (slot.is_connected())
@@ -63,18 +73,20 @@ public:
             this->add_ref();
             slot.template emplace<canceller>(this);
         }
-        if (home == nullptr || timeout == no_timeout)
+        if (timeout == no_timeout)
             return;
-        home_ = actor_ptr(home);
-        timer_.emplace(home->strand());
-        if (on_home)
+        if (asker_)
         {
+            timer_.emplace(asker_->strand());
             arm(timeout);
         }
         else
         {
+            // Not on the target's strand (nor its worker): a handler running there would hold
+            // the timeout back until it returns, which is what a timeout guards against.
+            timer_.emplace(boost::asio::make_strand(boost::asio::system_executor()));
             this->add_ref();
-            boost::asio::post(home->strand(), [self = ref(this), timeout] { self->arm(timeout); });
+            boost::asio::post(timer_->get_executor(), [self = ref(this), timeout] { self->arm(timeout); });
         }
     }
 
@@ -119,8 +131,14 @@ private:
         void operator()(boost::asio::cancellation_type type) const
         {
             if ((type & (boost::asio::cancellation_type::terminal | boost::asio::cancellation_type::partial |
-                         boost::asio::cancellation_type::total)) != boost::asio::cancellation_type::none)
-                op->complete(boost::asio::error::operation_aborted, nullptr);
+                         boost::asio::cancellation_type::total)) == boost::asio::cancellation_type::none)
+                return;
+            // A reference of our own for the call: the completion may run inline and clear the
+            // slot, destroying this canceller and the reference it holds, while on_complete still
+            // uses the operation.
+            op->add_ref();
+            const ref self(op);
+            self->complete(boost::asio::error::operation_aborted, nullptr);
         }
     };
 
@@ -142,7 +160,7 @@ private:
         if (!timer_)
             return;
         this->add_ref();
-        boost::asio::post(home_->strand(), [self = ref(this)] { self->timer_->cancel(); });
+        boost::asio::post(timer_->get_executor(), [self = ref(this)] { self->timer_->cancel(); });
     }
 
     void on_complete(const boost::system::error_code& ec, R* value) noexcept override
@@ -177,9 +195,21 @@ private:
     // Handler's executor.
     void invoke()
     {
+        // On the asker's strand the completion is the asker's own code: an ask it starts is an ask
+        // from that actor (completing on its strand), and a blocking ask there would deadlock.
+        const bool on_asker = asker_ && asker_->strand().running_in_this_thread();
+        const current_actor_scope running(on_asker ? asker_.get() : current_actor);
         boost::asio::get_associated_cancellation_slot(handler_).clear();
         auto work = std::move(work_);
         auto handler = std::move(handler_);
+        if constexpr (runs_as_asker)
+        {
+            // The asker has stopped: its behaviour and state, which the handler may use (a class
+            // actor's `this`), are destroyed, and an actor's code never runs after it stops. The
+            // handler is destroyed uncalled, as when an execution context shuts down.
+            if (on_asker && asker_->stopped())
+                return;
+        }
         if (value_)
             std::move(handler)(ec_, std::move(*value_));
         else
@@ -188,22 +218,45 @@ private:
 
     void destroy() noexcept override { delete this; }
 
+    // Whether the handler has no executor of its own, so that it runs where the asker runs.
+    struct no_executor
+    {};
+    static constexpr bool runs_as_asker =
+        std::is_same_v<boost::asio::associated_executor_t<Handler, no_executor>, no_executor>;
+
     static constexpr int initiating = 0;
     static constexpr int initiated = 1;
     static constexpr int completed_early = 2;
 
     Handler handler_;
     fallback_type fallback_;
-    decltype(boost::asio::prefer(std::declval<handler_executor>(),
-                                 boost::asio::execution::outstanding_work.tracked)) work_;
-    actor_ptr home_; // keeps the strand, and the engine's io_contexts, alive for the timer
+    // Decayed: prefer() returns its argument by reference when the executor ignores the
+    // property (use_future's executor does), which made this a reference to a temporary.
+    std::decay_t<decltype(boost::asio::prefer(std::declval<handler_executor>(),
+                                              boost::asio::execution::outstanding_work.tracked))>
+        work_;
+    // Both kept alive as long as the operation, which may outlive the engine (a promise kept
+    // elsewhere): the asker for its strand, the target for the replies_discarded counter, and
+    // both for the engine's io_contexts under the timer and the strand.
+    actor_ptr asker_;
+    actor_ptr target_;
     std::optional<boost::asio::steady_timer> timer_;
     boost::system::error_code ec_;
     std::optional<R> value_;
     std::atomic<int> phase_{initiating};
 };
 
-/// The initiation of an ask, for async_initiate. `Target` resolves the actor
+/// Whether a request is a variant left valueless by an exception: handlers cannot take it.
+template <class M>
+bool valueless(const M& request) noexcept
+{
+    if constexpr (is_variant<M>::value)
+        return request.valueless_by_exception();
+    else
+        return false;
+}
+
+/// The initiation of an ask, for async_initiate. `Target` holds the `request`, resolves the actor
 /// (`error_code resolve(actor_ptr&)`) and queues the request with its reply going to a slot
 /// (`error_code push(actor_base&, reply_slot<R>*)`).
 template <class R>
@@ -217,13 +270,11 @@ struct initiate_ask
                       "default-constructed, with an error)");
         using op_type = ask_op<R, std::decay_t<Handler>>;
         actor_base* asker = current_actor;
-        boost::asio::any_io_executor fallback = boost::asio::system_executor();
-        if (asker != nullptr)
-            fallback = asker->strand();
         actor_ptr to;
         boost::system::error_code pre = target.resolve(to);
-        auto* op = new op_type(std::forward<Handler>(handler), fallback,
-                               to ? to->replies_discarded_counter() : nullptr);
+        if (!pre && valueless(target.request))
+            pre = error::invalid_message; // as send() says of the same message
+        auto* op = new op_type(std::forward<Handler>(handler), asker, to);
         std::unique_ptr<op_type, void (*)(op_type*)> hold(op, [](op_type* p) { p->release(); });
         if (!pre && to->in_coroutine() && to->strand().running_in_this_thread())
             pre = error::would_deadlock; // a sequential coroutine waiting for its own mailbox
@@ -233,8 +284,7 @@ struct initiate_ask
             op->end_initiation({});
             return;
         }
-        actor_base* home = asker != nullptr ? asker : to.get();
-        op->prepare(home, home == asker, timeout);
+        op->prepare(timeout);
         op->end_initiation(target.push(*to, static_cast<reply_slot<R>*>(op)));
     }
 };
