@@ -95,8 +95,9 @@ public:
     ///
     /// The reply is what the handler returns, or what it delivers later through a
     /// response_promise. Fails fast, without waiting for the timeout: actor_not_found (empty
-    /// reference), actor_stopped, engine_stopped (before or during the ask), broken_promise (the
-    /// request was dropped unanswered: the actor stopped, or its promise was destroyed),
+    /// reference), actor_stopped, engine_stopped (the engine stopped before the ask),
+    /// invalid_message (a valueless variant), broken_promise (the request was dropped unanswered:
+    /// the actor or the engine stopped with it queued, or its promise was destroyed),
     /// handler_failed or the handler's own error_code (the handler failed), would_deadlock (a
     /// coroutine handler asking its own actor). timed_out after `timeout` (zctor::no_timeout for
     /// none); boost::asio::error::operation_aborted when cancelled through the handler's
@@ -106,7 +107,9 @@ public:
     /// The completion handler runs on its associated executor; without one, on the asking
     /// actor's strand when asked from a handler (so the actor's state stays single-threaded),
     /// or on the thread that completes the ask when asked from outside any actor. Never inside
-    /// this call. Thread safety: any thread.
+    /// this call. A handler without an executor of its own, asked from an actor that has stopped
+    /// by the time the ask completes, is destroyed uncalled (its actor's object is gone), as Asio
+    /// does with handlers of a shut-down execution context. Thread safety: any thread.
     template <class Request, class CompletionToken = boost::asio::deferred_t>
     requires answers<Behavior, Request>
     auto async_ask(Request&& req, std::chrono::steady_clock::duration timeout,
