@@ -39,7 +39,8 @@ namespace zctor::detail {
 /// Where things run: the timer, and its cancellation, on the "home" strand (the asking actor's,
 /// or the target's when asked from outside any actor); the handler on its associated executor,
 /// which defaults to the asking actor's strand, or to the completing thread when asked from
-/// outside any actor.
+/// outside any actor. A handler that runs on the asking actor's strand runs as that actor
+/// (current_actor), so that the asks it makes complete on the same strand in turn.
 template <class R, class Handler>
 class ask_op final : public reply_slot<R>
 {
@@ -47,10 +48,12 @@ public:
     using fallback_type = boost::asio::any_io_executor;
     using handler_executor = boost::asio::associated_executor_t<Handler, fallback_type>;
 
-    ask_op(Handler&& handler, const fallback_type& fallback, std::atomic<std::uint64_t>* late)
+    ask_op(Handler&& handler, actor_base* asker, const fallback_type& fallback,
+           std::atomic<std::uint64_t>* late)
         : reply_slot<R>(late), handler_(std::move(handler)), fallback_(fallback),
           work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_, fallback_),
-                                    boost::asio::execution::outstanding_work.tracked))
+                                    boost::asio::execution::outstanding_work.tracked)),
+          asker_(asker)
     {}
 
     /// Caller's thread, before the request is pushed: connects the handler's cancellation slot
@@ -177,6 +180,11 @@ private:
     // Handler's executor.
     void invoke()
     {
+        // On the asker's strand the handler is part of the actor, as its message handlers are:
+        // without this, an ask chained from a completion would be taken for an ask from outside
+        // any actor, and its completion would run on whichever thread replied, racing the actor.
+        const current_actor_scope running(
+            asker_ && asker_->strand().running_in_this_thread() ? asker_.get() : current_actor);
         boost::asio::get_associated_cancellation_slot(handler_).clear();
         auto work = std::move(work_);
         auto handler = std::move(handler_);
@@ -196,7 +204,8 @@ private:
     fallback_type fallback_;
     decltype(boost::asio::prefer(std::declval<handler_executor>(),
                                  boost::asio::execution::outstanding_work.tracked)) work_;
-    actor_ptr home_; // keeps the strand, and the engine's io_contexts, alive for the timer
+    actor_ptr asker_; // the asking actor, if asked from one (see invoke)
+    actor_ptr home_;  // keeps the strand, and the engine's io_contexts, alive for the timer
     std::optional<boost::asio::steady_timer> timer_;
     boost::system::error_code ec_;
     std::optional<R> value_;
@@ -222,7 +231,7 @@ struct initiate_ask
             fallback = asker->strand();
         actor_ptr to;
         boost::system::error_code pre = target.resolve(to);
-        auto* op = new op_type(std::forward<Handler>(handler), fallback,
+        auto* op = new op_type(std::forward<Handler>(handler), asker, fallback,
                                to ? to->replies_discarded_counter() : nullptr);
         std::unique_ptr<op_type, void (*)(op_type*)> hold(op, [](op_type* p) { p->release(); });
         if (!pre && to->in_coroutine() && to->strand().running_in_this_thread())
