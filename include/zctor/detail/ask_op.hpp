@@ -5,21 +5,21 @@
 #define ZCTOR_DETAIL_ASK_OP_HPP
 
 #include <zctor/detail/actor_base.hpp>
+#include <zctor/detail/message_pool.hpp>
 #include <zctor/detail/reply_slot.hpp>
 #include <zctor/detail/this_thread.hpp>
 #include <zctor/error.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/system_executor.hpp>
 
 #include <chrono>
@@ -41,20 +41,41 @@ namespace zctor::detail {
 /// which defaults to the asking actor's strand, or to the completing thread when asked from
 /// outside any actor. A handler that runs on the asking actor's strand runs as that actor
 /// (current_actor), so that the asks it makes complete on the same strand in turn.
+///
+/// The common case is kept cheap (it is paid per ask): a handler without an executor of its own
+/// is completed through the asker's strand itself, not through a type-erased any_io_executor;
+/// the timer is typed on the strand; and when the handler runs on the home strand the timer is
+/// cancelled there, inline, instead of by a post from the thread that replied.
 template <class R, class Handler>
 class ask_op final : public reply_slot<R>
 {
-public:
-    using fallback_type = boost::asio::any_io_executor;
-    using handler_executor = boost::asio::associated_executor_t<Handler, fallback_type>;
+    struct no_executor
+    {};
 
-    ask_op(Handler&& handler, actor_base* asker, const fallback_type& fallback,
-           std::atomic<std::uint64_t>* late)
-        : reply_slot<R>(late), handler_(std::move(handler)), fallback_(fallback),
-          work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_, fallback_),
-                                    boost::asio::execution::outstanding_work.tracked)),
-          asker_(asker)
-    {}
+public:
+    /// Whether the handler brings its own executor (bind_executor, use_awaitable, ...).
+    static constexpr bool own_executor =
+        !std::is_same_v<boost::asio::associated_executor_t<Handler, no_executor>, no_executor>;
+
+    ask_op(Handler&& handler, actor_base* asker, std::atomic<std::uint64_t>* late)
+        : reply_slot<R>(late), handler_(std::move(handler)), asker_(asker)
+    {
+        if constexpr (own_executor)
+            work_.emplace(boost::asio::prefer(boost::asio::get_associated_executor(handler_),
+                                              boost::asio::execution::outstanding_work.tracked));
+        else if (asker != nullptr)
+            work_.emplace(
+                boost::asio::prefer(asker->strand(), boost::asio::execution::outstanding_work.tracked));
+    }
+
+    // Pooled, as messages are: allocated by the asker's thread, often freed by the replier's.
+    static void* operator new(std::size_t n) { return message_pool::allocate(n); }
+    static void operator delete(void* p, std::size_t n) noexcept { message_pool::deallocate(p, n); }
+    static void* operator new(std::size_t n, std::align_val_t a) { return ::operator new(n, a); }
+    static void operator delete(void* p, std::size_t, std::align_val_t a) noexcept
+    {
+        ::operator delete(p, a);
+    }
 
     /// Caller's thread, before the request is pushed: connects the handler's cancellation slot
     /// and, with a timeout, arms the timer on `home` (inline when already there).
@@ -68,7 +89,8 @@ public:
         }
         if (home == nullptr || timeout == no_timeout)
             return;
-        home_ = actor_ptr(home);
+        if (home != asker_.get())
+            home_ = actor_ptr(home);
         timer_.emplace(home->strand());
         if (on_home)
         {
@@ -96,9 +118,13 @@ public:
         try
         {
             this->add_ref();
-            boost::asio::post(boost::asio::get_associated_executor(handler_, fallback_),
-                              [self = ref(this)] { self->invoke(); });
-            cancel_timer();
+            auto f = [self = ref(this)] { self->invoke(); };
+            if (work_)
+                boost::asio::post(*work_, std::move(f));
+            else
+                boost::asio::post(boost::asio::system_executor(), std::move(f));
+            if (!cancels_in_invoke())
+                cancel_timer();
         }
         catch (...)
         {
@@ -127,6 +153,18 @@ private:
         }
     };
 
+    actor_base* home() const noexcept { return home_ ? home_.get() : asker_.get(); }
+
+    // Whether the handler runs on the home strand, where invoke() can cancel the timer itself:
+    // no executor of its own, asked from an actor, which is then the home.
+    bool cancels_in_invoke() const noexcept
+    {
+        if constexpr (own_executor)
+            return false;
+        else
+            return asker_ && !home_;
+    }
+
     // Home strand.
     void arm(std::chrono::steady_clock::duration timeout)
     {
@@ -140,12 +178,13 @@ private:
         });
     }
 
+    // Any thread: cancels the timer on its strand.
     void cancel_timer()
     {
         if (!timer_)
             return;
         this->add_ref();
-        boost::asio::post(home_->strand(), [self = ref(this)] { self->timer_->cancel(); });
+        boost::asio::post(home()->strand(), [self = ref(this)] { self->timer_->cancel(); });
     }
 
     void on_complete(const boost::system::error_code& ec, R* value) noexcept override
@@ -166,9 +205,18 @@ private:
         try
         {
             this->add_ref();
-            boost::asio::dispatch(boost::asio::get_associated_executor(handler_, fallback_),
-                                  [self = ref(this)] { self->invoke(); });
-            cancel_timer();
+            auto f = [self = ref(this)] { self->invoke(); };
+            if (!work_)
+            {
+                // Asked from outside any actor, no executor: what the system executor's
+                // dispatch does, run it here, on the completing thread.
+                cancel_timer();
+                f();
+                return;
+            }
+            boost::asio::dispatch(*work_, std::move(f));
+            if (!cancels_in_invoke())
+                cancel_timer();
         }
         catch (...)
         {
@@ -183,8 +231,10 @@ private:
         // On the asker's strand the handler is part of the actor, as its message handlers are:
         // without this, an ask chained from a completion would be taken for an ask from outside
         // any actor, and its completion would run on whichever thread replied, racing the actor.
-        const current_actor_scope running(
-            asker_ && asker_->strand().running_in_this_thread() ? asker_.get() : current_actor);
+        const bool on_asker = asker_ && asker_->strand().running_in_this_thread();
+        const current_actor_scope running(on_asker ? asker_.get() : current_actor);
+        if (timer_ && cancels_in_invoke())
+            timer_->cancel(); // on the home strand, the asker's
         boost::asio::get_associated_cancellation_slot(handler_).clear();
         auto work = std::move(work_);
         auto handler = std::move(handler_);
@@ -200,13 +250,24 @@ private:
     static constexpr int initiated = 1;
     static constexpr int completed_early = 2;
 
+    // Decayed: prefer() returns its argument by reference when the executor ignores the property
+    // (use_future's executor does).
+    template <class Executor>
+    using tracked_t = std::decay_t<decltype(boost::asio::prefer(
+        std::declval<Executor>(), boost::asio::execution::outstanding_work.tracked))>;
+    using work_type = std::conditional_t<own_executor, tracked_t<boost::asio::associated_executor_t<Handler>>,
+                                         tracked_t<actor_base::strand_type>>;
+    using timer_type = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                         boost::asio::wait_traits<std::chrono::steady_clock>,
+                                                         actor_base::strand_type>;
+
     Handler handler_;
-    fallback_type fallback_;
-    decltype(boost::asio::prefer(std::declval<handler_executor>(),
-                                 boost::asio::execution::outstanding_work.tracked)) work_;
-    actor_ptr asker_; // the asking actor, if asked from one (see invoke)
-    actor_ptr home_;  // keeps the strand, and the engine's io_contexts, alive for the timer
-    std::optional<boost::asio::steady_timer> timer_;
+    // Where the handler runs, tracked as outstanding work: its own executor, else the asker's
+    // strand; empty for a handler without one asked from outside any actor (system executor).
+    std::optional<work_type> work_;
+    actor_ptr asker_; // the asking actor, if asked from one (see invoke); the home when home_ is empty
+    actor_ptr home_;  // the target, when it is the home; keeps the timer's strand and io_context alive
+    std::optional<timer_type> timer_;
     boost::system::error_code ec_;
     std::optional<R> value_;
     std::atomic<int> phase_{initiating};
@@ -226,12 +287,9 @@ struct initiate_ask
                       "default-constructed, with an error)");
         using op_type = ask_op<R, std::decay_t<Handler>>;
         actor_base* asker = current_actor;
-        boost::asio::any_io_executor fallback = boost::asio::system_executor();
-        if (asker != nullptr)
-            fallback = asker->strand();
         actor_ptr to;
         boost::system::error_code pre = target.resolve(to);
-        auto* op = new op_type(std::forward<Handler>(handler), asker, fallback,
+        auto* op = new op_type(std::forward<Handler>(handler), asker,
                                to ? to->replies_discarded_counter() : nullptr);
         std::unique_ptr<op_type, void (*)(op_type*)> hold(op, [](op_type* p) { p->release(); });
         if (!pre && to->in_coroutine() && to->strand().running_in_this_thread())
