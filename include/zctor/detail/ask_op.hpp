@@ -133,6 +133,10 @@ public:
     }
 
 private:
+    using timer_type = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                         boost::asio::wait_traits<std::chrono::steady_clock>,
+                                                         actor_base::strand_type>;
+
     struct releaser
     {
         void operator()(ask_op* p) const noexcept { p->release(); }
@@ -164,6 +168,24 @@ private:
         else
             return asker_ && !home_;
     }
+
+    struct timer_canceller
+    {
+        timer_type* timer;
+        ~timer_canceller()
+        {
+            if (timer == nullptr)
+                return;
+            try
+            {
+                timer->cancel();
+            }
+            catch (...)
+            {
+                // Not cancelled: it fires at its deadline, finds the ask done and lets the op go.
+            }
+        }
+    };
 
     // Home strand.
     void arm(std::chrono::steady_clock::duration timeout)
@@ -233,8 +255,10 @@ private:
         // any actor, and its completion would run on whichever thread replied, racing the actor.
         const bool on_asker = asker_ && asker_->strand().running_in_this_thread();
         const current_actor_scope running(on_asker ? asker_.get() : current_actor);
-        if (timer_ && cancels_in_invoke())
-            timer_->cancel(); // on the home strand, the asker's
+        // Cancelled here, on the home strand (the asker's), but after the handler: an ask the
+        // handler chains then arms its timer while this one is still queued, so the new timer is
+        // not the reactor's earliest and costs no timerfd_settime system call.
+        const timer_canceller cancel_after{timer_ && cancels_in_invoke() ? &*timer_ : nullptr};
         boost::asio::get_associated_cancellation_slot(handler_).clear();
         auto work = std::move(work_);
         auto handler = std::move(handler_);
@@ -257,9 +281,6 @@ private:
         std::declval<Executor>(), boost::asio::execution::outstanding_work.tracked))>;
     using work_type = std::conditional_t<own_executor, tracked_t<boost::asio::associated_executor_t<Handler>>,
                                          tracked_t<actor_base::strand_type>>;
-    using timer_type = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
-                                                         boost::asio::wait_traits<std::chrono::steady_clock>,
-                                                         actor_base::strand_type>;
 
     Handler handler_;
     // Where the handler runs, tracked as outstanding work: its own executor, else the asker's
