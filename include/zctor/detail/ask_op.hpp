@@ -36,16 +36,19 @@ namespace zctor::detail {
 /// One ask in flight: the asker's completion handler and the timeout, completed once through
 /// reply_slot::complete by the reply, a failure, the timer, cancellation or a dropped request.
 ///
-/// Where things run: the timer, and its cancellation, on the "home" strand (the asking actor's,
-/// or the target's when asked from outside any actor); the handler on its associated executor,
+/// Where things run: the timer is armed and cancelled on the "home" strand (the asking actor's,
+/// or the target's when asked from outside any actor), and its wait completes on the home
+/// worker's executor, off the strand, since all it does is complete() (any thread); the handler
+/// on its associated executor,
 /// which defaults to the asking actor's strand, or to the completing thread when asked from
 /// outside any actor. A handler that runs on the asking actor's strand runs as that actor
 /// (current_actor), so that the asks it makes complete on the same strand in turn.
 ///
 /// The common case is kept cheap (it is paid per ask): a handler without an executor of its own
 /// is completed through the asker's strand itself, not through a type-erased any_io_executor;
-/// the timer is typed on the strand; and when the handler runs on the home strand the timer is
-/// cancelled there, inline, instead of by a post from the thread that replied.
+/// the timer is typed; its wait, cancelled or not, completes without a hop through the strand;
+/// and when the handler runs on the home strand the timer is cancelled there, inline, instead
+/// of by a post from the thread that replied.
 template <class R, class Handler>
 class ask_op final : public reply_slot<R>
 {
@@ -91,7 +94,7 @@ public:
             return;
         if (home != asker_.get())
             home_ = actor_ptr(home);
-        timer_.emplace(home->strand());
+        timer_.emplace(home->strand().get_inner_executor());
         if (on_home)
         {
             arm(timeout);
@@ -133,9 +136,10 @@ public:
     }
 
 private:
+    // On the worker's executor, not the strand: see arm().
     using timer_type = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                                          boost::asio::wait_traits<std::chrono::steady_clock>,
-                                                         actor_base::strand_type>;
+                                                         actor_base::strand_type::inner_executor_type>;
 
     struct releaser
     {
@@ -187,7 +191,9 @@ private:
         }
     };
 
-    // Home strand.
+    // Home strand. The wait's handler runs on the home worker's executor, outside the strand: it
+    // touches nothing but complete(), which any thread may call, and so a cancelled wait (one per
+    // ask answered in time) costs no strand hand-off.
     void arm(std::chrono::steady_clock::duration timeout)
     {
         if (this->done())
