@@ -8,7 +8,9 @@ run, as bench/run.sh collects them), and optionally writes it as CSV and plots t
 usage: bench/report.py [--csv FILE] [--plot FILE.svg|FILE.png] RESULTS.jsonl
 
 Each row: benchmark and metric, zctor median (min-max), CAF median (min-max), the ratio of the
-medians zctor/CAF (below 1.0 means zctor is faster / cheaper), median peak RSS of each side, and
+medians zctor/CAF (below 1.0 means zctor is faster / cheaper; for a rate, where higher is better,
+the ratio is CAF/zctor and the label says so, so that below 1.0 still means zctor is better, and
+the plot's colours stay right), median peak RSS of each side, and
 the number of successful rounds of each side (runs that failed are counted apart and never
 enter a median). --plot writes a gnuplot script and data file next to FILE and runs gnuplot to
 draw one bar per ratio on a log scale, with a line at 1.0; without gnuplot it says so and skips
@@ -47,11 +49,23 @@ ROWS = [
     ("idle_actors", "bytes_per_actor", "bytes per actor", "{:.0f}", True, True),
     ("idle_actors", "seconds", "spawn time (s)", "{:.3f}", True, False),
     ("idle_cpu", "cpu_ms_per_s", "CPU ms per idle second", "{:.2f}", True, True),
+    ("ask", "p50_us", "round trip p50, 10 s timeout (us)", "{:.2f}", True, True),
+    ("ask", "p99_us", "round trip p99, 10 s timeout (us)", "{:.2f}", True, False),
+    ("ask", "nt_p50_us", "round trip p50, no timeout (us)", "{:.2f}", True, True),
+    ("ask", "nt_p99_us", "round trip p99, no timeout (us)", "{:.2f}", True, False),
+    ("ask", "asks_per_s", "asks/s, 10 s timeout (ratio CAF/zctor)", "{:.0f}", True, True),
+    ("ask", "nt_asks_per_s", "asks/s, no timeout (ratio CAF/zctor)", "{:.0f}", True, True),
+    ("ask", "seconds", "total, 4 phases (s)", "{:.3f}", True, False),
+    ("ask", "cpu_s", "CPU (s)", "{:.3f}", True, False),
+    ("ask", "cross_thread_pct", "reply on other thread (%)", "{:.1f}", False, False),
 ]
+# Rates: higher is better, so their ratio is CAF/zctor (below 1.0 = zctor better, as everywhere).
+HIGHER_IS_BETTER = {"asks_per_s", "nt_asks_per_s"}
 IMPLS = ("zctor", "caf")
 # How the plot names a metric after its benchmark ("seconds" needs no name).
 PLOT_SUFFIX = {"seconds": "", "p50_us": " p50", "peak_rss_mb": " peak RSS", "bytes_per_actor": " bytes/actor",
-               "cpu_ms_per_s": " CPU"}
+               "cpu_ms_per_s": " CPU", "nt_p50_us": " p50 no timeout", "asks_per_s": " rate (CAF/zctor)",
+               "nt_asks_per_s": " rate no timeout (CAF/zctor)"}
 
 
 def load(path):
@@ -106,7 +120,10 @@ def summarize(runs, failures, order):
         z = runs.get((bench, "zctor"), [])
         c = runs.get((bench, "caf"), [])
         zs, cs = stats(z, metric), stats(c, metric)
-        ratio = zs[0] / cs[0] if with_ratio and zs and cs and cs[0] else None
+        ratio = None
+        if with_ratio and zs and cs:
+            num, den = (cs[0], zs[0]) if metric in HIGHER_IS_BETTER else (zs[0], cs[0])
+            ratio = num / den if den else None
         out.append({
             "bench": bench, "metric": metric, "label": label, "fmt": fmt, "plot": plot,
             "zctor": zs, "caf": cs, "ratio": ratio,

@@ -29,7 +29,7 @@ root=$(cd "$here/.." && pwd)
 
 # The suite, in the order the benchmarks run within a round.
 suite=(ping_pong counting fork_join_throughput fork_join_creation thread_ring chameneos big
-    bank_transaction skynet idle_actors idle_cpu)
+    bank_transaction skynet idle_actors idle_cpu ask)
 
 usage() { sed -n '5,24p' "$0" | sed 's/^# \{0,1\}//'; }
 
