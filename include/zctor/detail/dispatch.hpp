@@ -195,12 +195,12 @@ template <class Inner>
 class coroutine_executor
 {
 public:
-    coroutine_executor(Inner inner, actor_ptr actor) noexcept : inner_(std::move(inner)), actor_(std::move(actor))
+    coroutine_executor(Inner inner, actor_ptr actor) noexcept
+        : inner_(std::move(inner)), actor_(std::move(actor))
     {}
 
     template <class Property>
-    requires boost::asio::can_query<const Inner&, const Property&>::value
-    auto query(const Property& p) const
+    requires boost::asio::can_query<const Inner&, const Property&>::value auto query(const Property& p) const
         noexcept(boost::asio::is_nothrow_query<const Inner&, const Property&>::value) ->
         typename boost::asio::query_result<const Inner&, const Property&>::type
     {
@@ -208,17 +208,17 @@ public:
     }
 
     template <class Property>
-    requires boost::asio::can_require<const Inner&, const Property&>::value
-    auto require(const Property& p) const
-        -> coroutine_executor<std::decay_t<typename boost::asio::require_result<const Inner&, const Property&>::type>>
+    requires boost::asio::can_require<const Inner&, const Property&>::value auto
+    require(const Property& p) const -> coroutine_executor<
+        std::decay_t<typename boost::asio::require_result<const Inner&, const Property&>::type>>
     {
         return {boost::asio::require(inner_, p), actor_};
     }
 
     template <class Property>
-    requires boost::asio::can_prefer<const Inner&, const Property&>::value
-    auto prefer(const Property& p) const
-        -> coroutine_executor<std::decay_t<typename boost::asio::prefer_result<const Inner&, const Property&>::type>>
+    requires boost::asio::can_prefer<const Inner&, const Property&>::value auto
+    prefer(const Property& p) const -> coroutine_executor<
+        std::decay_t<typename boost::asio::prefer_result<const Inner&, const Property&>::type>>
     {
         return {boost::asio::prefer(inner_, p), actor_};
     }
@@ -233,7 +233,10 @@ public:
     {
         return a.inner_ == b.inner_ && a.actor_.get() == b.actor_.get();
     }
-    friend bool operator!=(const coroutine_executor& a, const coroutine_executor& b) noexcept { return !(a == b); }
+    friend bool operator!=(const coroutine_executor& a, const coroutine_executor& b) noexcept
+    {
+        return !(a == b);
+    }
 
 private:
     template <class>
