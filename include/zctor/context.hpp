@@ -33,7 +33,8 @@ public:
 
     explicit context(detail::actor_base& self) noexcept : self_(&self) {}
 
-    /// The engine this actor runs in.
+    /// The engine this actor runs in. Dangling once the engine object is destroyed, which a
+    /// handler may do: the context's own send, publish and spawn stay valid after that.
     zctor::engine& get_engine() const noexcept;
 
     /// Index of the worker (thread and io_context) the actor is placed on.

@@ -290,10 +290,15 @@ actor_ref<Behavior> context::self() const
     return actor_ref<Behavior>(detail::actor_ptr(self_), self_->routes.fns);
 }
 
+// The context's calls go to the engine's shared core, never through get_engine(): a handler may
+// destroy the engine object, and the handlers that drain after it still use their contexts.
+
 template <class M, class Arg>
 void context::send(Arg&& arg) const
 {
-    get_engine().send<M>(std::forward<Arg>(arg));
+    boost::system::error_code ec;
+    send<M>(std::forward<Arg>(arg), ec);
+    detail::throw_if(ec, "zctor::context::send");
 }
 
 template <class M, class Arg>
@@ -305,7 +310,10 @@ void context::send(Arg&& arg, boost::system::error_code& ec) const
 template <class M, class Arg>
 std::size_t context::publish(const Arg& arg) const
 {
-    return get_engine().publish<M>(arg);
+    boost::system::error_code ec;
+    std::size_t n = publish<M>(arg, ec);
+    detail::throw_if(ec, "zctor::context::publish");
+    return n;
 }
 
 template <class M, class Arg>
@@ -317,13 +325,16 @@ std::size_t context::publish(const Arg& arg, boost::system::error_code& ec) cons
 template <class T, class... Args>
 auto context::spawn(Args&&... args) const
 {
-    return get_engine().spawn<T>(std::forward<Args>(args)...);
+    boost::system::error_code ec;
+    auto ref = detail::spawn_on<T>(self_->core(), ec, std::forward<Args>(args)...);
+    detail::throw_if(ec, "zctor::context::spawn");
+    return ref;
 }
 
 template <class T, class... Args>
 auto context::spawn(boost::system::error_code& ec, Args&&... args) const
 {
-    return get_engine().spawn<T>(ec, std::forward<Args>(args)...);
+    return detail::spawn_on<T>(self_->core(), ec, std::forward<Args>(args)...);
 }
 
 } // namespace zctor
