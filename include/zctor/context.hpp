@@ -109,21 +109,22 @@ public:
         return *p;
     }
 
-    /// Replaces the state with `value`. The previous state, of any type, is destroyed.
+    /// Replaces the state with `value`. The previous state, of any type, is destroyed; if its
+    /// destructor throws, the exception propagates with the new state in place.
     template <class T>
     std::decay_t<T>& set_state(T&& value)
     {
         return self_->state().emplace<std::decay_t<T>>(std::forward<T>(value));
     }
 
-    /// Replaces the state with a `T` built from `args`.
+    /// Replaces the state with a `T` built from `args` (see set_state).
     template <class T, class... Args>
     T& emplace_state(Args&&... args)
     {
         return self_->state().emplace<T>(std::forward<Args>(args)...);
     }
 
-    /// Destroys the state, if any.
+    /// Destroys the state, if any. The actor holds none afterwards, even if the destructor throws.
     void reset_state() { self_->state().reset(); }
 
     /// Whether the actor holds state of any type.

@@ -43,9 +43,13 @@ public:
             fresh.reset(new T(std::forward<Args>(args)...));
         else // aggregates, on compilers without parenthesised aggregate initialisation
             fresh.reset(new T{std::forward<Args>(args)...});
-        reset();
-        ptr_ = fresh.release();
-        ops_ = &ops_for<T>;
+        // Store the new state before destroying the old one: if the old one's destructor
+        // throws, the exception leaves with the new state in place, instead of destroying the
+        // new one during the unwinding (a second throwing destructor would terminate).
+        void* old = std::exchange(ptr_, fresh.release());
+        const ops* old_ops = std::exchange(ops_, &ops_for<T>);
+        if (old != nullptr)
+            old_ops->destroy(old);
         return *static_cast<T*>(ptr_);
     }
 
