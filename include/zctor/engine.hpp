@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <tuple>
 #include <type_traits>
@@ -100,8 +101,10 @@ public:
     ///   `handle(X)` per message type. Returns actor_ref<A>. If A declares
     ///   `using messages = receives<X...>;` it is also routed for each X.
     ///
-    /// Errors: engine_stopped, thread_pool_full, out_of_memory. Exceptions from the actor's
-    /// constructor propagate unchanged.
+    /// Errors: invalid_configuration (an empty handler: a null function pointer, an empty
+    /// std::function), engine_stopped, thread_pool_full, out_of_memory (also for std::bad_alloc
+    /// from the actor's constructor). Other exceptions from the actor's constructor, or from
+    /// copying the handler, propagate unchanged.
     template <class T, class... Args>
     auto spawn(Args&&... args);
     template <class T, class... Args>
@@ -159,6 +162,26 @@ actor_ref<A> spawn_class(engine_core& core, boost::system::error_code& ec, recei
     return actor_ref<A>(std::move(p), nullptr);
 }
 
+template <class F>
+struct is_std_function : std::false_type
+{};
+template <class Signature>
+struct is_std_function<std::function<Signature>> : std::true_type
+{};
+
+/// Whether a handler can never be called: a null function or member pointer, an empty
+/// std::function. Spawning one would crash, or fail every message, far from the mistake.
+template <class F>
+bool is_empty_handler(const F& f) noexcept
+{
+    if constexpr (std::is_pointer_v<F> || std::is_member_pointer_v<F>)
+        return f == nullptr;
+    else if constexpr (is_std_function<F>::value)
+        return !f;
+    else
+        return false;
+}
+
 template <class T, class... Args>
 auto spawn_on(engine_core& core, boost::system::error_code& ec, Args&&... args)
 {
@@ -168,6 +191,11 @@ auto spawn_on(engine_core& core, boost::system::error_code& ec, Args&&... args)
         using actor = function_actor<T, F>;
         static constexpr message_node::run_fn fns[] = {run_function<T, F>};
         static constexpr type_key keys[] = {key_of<T>()};
+        if ((is_empty_handler<F>(args) || ...))
+        {
+            ec = error::invalid_configuration;
+            return actor_ref<receives<T>>();
+        }
         actor_ptr p = core.make_actor<actor>(ec, route_info{keys, fns, 1}, std::forward<Args>(args)...);
         return actor_ref<receives<T>>(std::move(p), fns);
     }
