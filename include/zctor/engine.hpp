@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <tuple>
 #include <type_traits>
 #include <vector>
@@ -89,8 +90,14 @@ public:
 
     std::size_t worker_count() const noexcept { return core_->worker_count(); }
 
-    /// The executor of worker `i` (not a strand).
-    executor_type get_executor(std::size_t i = 0) const { return core_->worker_at(i).ctx->get_executor(); }
+    /// The executor of worker `i` (not a strand). Throws std::out_of_range when
+    /// i >= worker_count().
+    executor_type get_executor(std::size_t i = 0) const
+    {
+        if (i >= worker_count())
+            throw std::out_of_range("zctor::engine::get_executor: no such worker");
+        return core_->worker_at(i).ctx->get_executor();
+    }
 
     /// Spawns an actor, placed round-robin on the workers.
     ///
