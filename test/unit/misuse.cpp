@@ -395,6 +395,48 @@ BOOST_AUTO_TEST_CASE(life_cycle_calls_from_inside_a_handler)
     BOOST_TEST(e.stats().actors_stopped == 1u);
 }
 
+// An index past the workers is refused, not read out of bounds.
+BOOST_AUTO_TEST_CASE(get_executor_of_a_worker_that_does_not_exist)
+{
+    zctor::engine e(workers(2));
+    BOOST_CHECK_NO_THROW(e.get_executor(1));
+    BOOST_CHECK_THROW(e.get_executor(2), std::out_of_range);
+    BOOST_CHECK_THROW(e.get_executor(static_cast<std::size_t>(-1)), std::out_of_range);
+    boost::asio::io_context io;
+    zctor::engine embedded(io);
+    BOOST_CHECK_THROW(embedded.get_executor(1), std::out_of_range);
+}
+
+// An embedded engine runs as soon as it is constructed: run() reports already_started, and
+// start()/join() from a thread that does not run its context just wait for it to stop.
+BOOST_AUTO_TEST_CASE(life_cycle_calls_on_an_embedded_engine)
+{
+    boost::asio::io_context io;
+    zctor::engine e(io);
+    error_code ec;
+    e.run(ec);
+    BOOST_TEST((ec == error::already_started));
+    BOOST_TEST((thrown_code([&] { e.run(); }) == error::already_started));
+    std::atomic<int> handled{0};
+    e.spawn<job>([&](zctor::context& ctx, job) {
+        ++handled;
+        ctx.get_engine().stop();
+        ctx.get_engine().stop();
+    });
+    e.send(job{});
+    std::thread runner([&] { io.run(); });
+    error_code start_ec, join_ec;
+    e.start(start_ec); // waits for the stop() above, made by the handler on the runner thread
+    e.join(join_ec);
+    runner.join();
+    BOOST_TEST(!start_ec);
+    BOOST_TEST(!join_ec);
+    BOOST_TEST(e.stopped());
+    BOOST_TEST(handled == 1);
+    e.run(ec);
+    BOOST_TEST((ec == error::already_started)); // still: it never had threads to start
+}
+
 namespace {
 
 // Counts the threads that touched it and have exited since: a test can wait for an engine's
