@@ -277,7 +277,7 @@ struct routed_ask_target
     boost::system::error_code resolve(actor_ptr& out) { return core->route_pick<M>(out, fn); }
     boost::system::error_code push(actor_base& a, reply_slot<reply_type_t<M>>* slot)
     {
-        return a.template push_request<M>(fn, slot, std::move(request));
+        return a.template push_value<M>(fn, std::move(request), slot);
     }
 };
 

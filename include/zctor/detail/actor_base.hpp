@@ -60,6 +60,21 @@ struct message_reply<M>
     reply_ref<reply_type_t<M>> reply;
 };
 
+/// Where the reply to an ask of `M` goes: a reply_slot for a request, nothing otherwise.
+template <class M>
+struct reply_slot_for_impl
+{
+    using type = void;
+};
+template <class M>
+requires request<M>
+struct reply_slot_for_impl<M>
+{
+    using type = reply_slot<reply_type_t<M>>;
+};
+template <class M>
+using reply_slot_for = typename reply_slot_for_impl<M>::type;
+
 /// A message in a mailbox: the node header followed by the value, in one allocation.
 template <class M>
 struct message final : message_node, message_reply<M>
@@ -145,8 +160,9 @@ public:
 
     /// Builds a node for `M` from `arg` and pushes it.
     template <class M, class Arg>
-    boost::system::error_code push_value(message_node::run_fn fn,
-                                         Arg&& arg) noexcept(std::is_nothrow_constructible_v<M, Arg&&>)
+    boost::system::error_code
+    push_value(message_node::run_fn fn, Arg&& arg,
+               reply_slot_for<M>* slot = nullptr) noexcept(std::is_nothrow_constructible_v<M, Arg&&>)
     {
         if constexpr (is_variant<std::decay_t<Arg>>::value)
         {
@@ -164,27 +180,8 @@ public:
         {
             return error::out_of_memory;
         }
-        return push(n);
-    }
-
-    /// Builds a request node for `M`, its reply going to `slot`, and pushes it.
-    template <class M, class Arg>
-    requires request<M> boost::system::error_code push_request(message_node::run_fn fn,
-                                                               reply_slot<reply_type_t<M>>* slot, Arg&& arg)
-    noexcept(std::is_nothrow_constructible_v<M, Arg&&>)
-    {
-        if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
-            return error::engine_stopped;
-        message<M>* n;
-        try
-        {
-            n = new message<M>(fn, std::forward<Arg>(arg));
-        }
-        catch (const std::bad_alloc&)
-        {
-            return error::out_of_memory;
-        }
-        n->reply = reply_ref<reply_type_t<M>>(slot);
+        if constexpr (request<M>)
+            n->reply = reply_ref<reply_type_t<M>>(slot); // an ask; a plain send leaves it empty
         return push(n);
     }
 

@@ -246,17 +246,7 @@ private:
     std::atomic<int> phase_{initiating};
 };
 
-/// Whether a request is a variant left valueless by an exception: handlers cannot take it.
-template <class M>
-bool valueless(const M& request) noexcept
-{
-    if constexpr (is_variant<M>::value)
-        return request.valueless_by_exception();
-    else
-        return false;
-}
-
-/// The initiation of an ask, for async_initiate. `Target` holds the `request`, resolves the actor
+/// The initiation of an ask, for async_initiate. `Target` resolves the actor
 /// (`error_code resolve(actor_ptr&)`) and queues the request with its reply going to a slot
 /// (`error_code push(actor_base&, reply_slot<R>*)`).
 template <class R>
@@ -272,8 +262,6 @@ struct initiate_ask
         actor_base* asker = current_actor;
         actor_ptr to;
         boost::system::error_code pre = target.resolve(to);
-        if (!pre && valueless(target.request))
-            pre = error::invalid_message; // as send() says of the same message
         auto* op = new op_type(std::forward<Handler>(handler), asker, to);
         std::unique_ptr<op_type, void (*)(op_type*)> hold(op, [](op_type* p) { p->release(); });
         if (!pre && to->in_coroutine() && to->strand().running_in_this_thread())
@@ -306,7 +294,7 @@ struct ask_target
     }
     boost::system::error_code push(actor_base& a, reply_slot<reply_type_t<M>>* slot)
     {
-        return a.template push_request<M>(fn, slot, std::move(request));
+        return a.template push_value<M>(fn, std::move(request), slot);
     }
 };
 
