@@ -76,35 +76,47 @@ void actor_base::drain()
         drop_all();
         return;
     }
+    switch (handle_queued())
+    {
+    case drain_end::stop_requested: finalize(); return;
+    case drain_end::dropping:  // shutdown without drain: the coordinator's finalize drops the rest
+    case drain_end::suspended: // the mailbox stays "scheduled" (no handoff) until end_coroutine()
+        return;
+    case drain_end::batch_done:
+        // Fairness: let the worker's other actors run before the next batch.
+        schedule(true);
+        return;
+    case drain_end::empty: break;
+    }
+    scheduled_.store(false, std::memory_order_seq_cst);
+    if (!mailbox_.empty() && !scheduled_.exchange(true, std::memory_order_seq_cst))
+        schedule();
+}
+
+actor_base::drain_end actor_base::handle_queued()
+{
     const current_actor_scope running(this);
     auto& w = core_->worker_at(worker_);
     const std::size_t batch = core_->config().batch_size;
     std::size_t ran = 0;
     std::size_t handled = 0; // handler calls: ran minus cancelled timer messages
     std::size_t failed = 0;
-    auto account = [&] {
+    auto end = [&](drain_end e) {
         if (handled != 0)
             w.handled.fetch_add(handled, std::memory_order_relaxed);
         if (failed != 0)
             w.failed.fetch_add(failed, std::memory_order_relaxed);
+        return e;
     };
     while (ran < batch)
     {
         if (stop_requested_.load(std::memory_order_relaxed))
-        {
-            account();
-            finalize();
-            return;
-        }
+            return end(drain_end::stop_requested);
         if (core_->dropping())
-        {
-            // Shutdown without drain: the coordinator's finalize drops the rest.
-            account();
-            return;
-        }
+            return end(drain_end::dropping);
         message_node* n = mailbox_.pop();
         if (n == nullptr)
-            break;
+            return end(drain_end::empty);
         const run_result r = n->run(n, *this, true);
         ++ran;
         if (r != run_result::skipped)
@@ -112,22 +124,23 @@ void actor_base::drain()
         if (r == run_result::failed)
             ++failed;
         else if (r == run_result::suspended)
-        {
-            // The mailbox stays "scheduled" (no handoff is posted) until end_coroutine().
-            account();
-            return;
-        }
+            return end(drain_end::suspended);
     }
-    account();
-    if (ran == batch)
+    return end(drain_end::batch_done);
+}
+
+void actor_base::finalize_after_drain(std::chrono::steady_clock::time_point deadline)
+{
+    // A send that passed the engine's "still running" check just before stop() may land after the
+    // coordinator saw this actor idle. Under the drain policy it is still handled (until the
+    // deadline), not dropped. A suspended coroutine handler is cancelled by finalize() as usual.
+    if (status_.load(std::memory_order_relaxed) != actor_status::stopped &&
+        !coroutine_active_.load(std::memory_order_relaxed))
     {
-        // Fairness: let the worker's other actors run before the next batch.
-        schedule(true);
-        return;
+        while (std::chrono::steady_clock::now() < deadline && handle_queued() == drain_end::batch_done)
+        {}
     }
-    scheduled_.store(false, std::memory_order_seq_cst);
-    if (!mailbox_.empty() && !scheduled_.exchange(true, std::memory_order_seq_cst))
-        schedule();
+    finalize();
 }
 
 void actor_base::run_on_strand(actor_ptr self)
@@ -666,7 +679,7 @@ void engine_core::coordinate_async()
         wait_quiescent(std::move(actors), 0, std::chrono::steady_clock::now() + config_.drain_timeout,
                        std::chrono::microseconds(50));
     else
-        finalize_all(std::move(actors));
+        finalize_all(std::move(actors), {}); // nothing more is handled
 }
 
 void engine_core::wait_quiescent(std::shared_ptr<std::vector<actor_ptr>> actors, std::size_t pos,
@@ -680,7 +693,7 @@ void engine_core::wait_quiescent(std::shared_ptr<std::vector<actor_ptr>> actors,
         ++pos;
     if (pos == list.size() || std::chrono::steady_clock::now() >= deadline)
     {
-        finalize_all(std::move(actors));
+        finalize_all(std::move(actors), deadline);
         return;
     }
     auto timer = std::make_shared<boost::asio::steady_timer>(*workers_[0]->ctx, backoff);
@@ -691,7 +704,8 @@ void engine_core::wait_quiescent(std::shared_ptr<std::vector<actor_ptr>> actors,
     });
 }
 
-void engine_core::finalize_all(std::shared_ptr<std::vector<actor_ptr>> actors)
+void engine_core::finalize_all(std::shared_ptr<std::vector<actor_ptr>> actors,
+                               std::chrono::steady_clock::time_point deadline)
 {
     // Once every actor is finalized, the workers stop when no cancelled coroutine handler is
     // still unwinding (each holds the finish), or after the drain timeout at the latest.
@@ -713,8 +727,8 @@ void engine_core::finalize_all(std::shared_ptr<std::vector<actor_ptr>> actors)
     auto remaining = std::make_shared<std::atomic<std::size_t>>(actors->size());
     for (auto& a : *actors)
     {
-        boost::asio::post(a->strand(), [a, remaining, all_finalized] {
-            a->finalize();
+        boost::asio::post(a->strand(), [a, remaining, all_finalized, deadline] {
+            a->finalize_after_drain(deadline);
             if (remaining->fetch_sub(1) == 1)
                 all_finalized();
         });

@@ -17,6 +17,7 @@
 #include <boost/asio/strand.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -243,8 +244,19 @@ private:
     friend class engine_core;
     struct drain_op;
 
+    enum class drain_end
+    {
+        empty,          // the mailbox is empty
+        batch_done,     // batch_size messages handled, more may wait
+        stop_requested, // the actor is to stop (finalize it)
+        dropping,       // the engine is shutting down without drain
+        suspended,      // a coroutine handler suspended; the mailbox waits for it
+    };
+
     void schedule(bool fifo = false) noexcept;
     void drain();
+    drain_end handle_queued();
+    void finalize_after_drain(std::chrono::steady_clock::time_point deadline);
     void finalize();
     void destroy_state_and_behavior() noexcept;
     void drop_all() noexcept;

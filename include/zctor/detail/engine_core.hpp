@@ -155,7 +155,8 @@ private:
     void coordinate_async();
     void wait_quiescent(std::shared_ptr<std::vector<actor_ptr>> actors, std::size_t pos,
                         std::chrono::steady_clock::time_point deadline, std::chrono::microseconds backoff);
-    void finalize_all(std::shared_ptr<std::vector<actor_ptr>> actors);
+    void finalize_all(std::shared_ptr<std::vector<actor_ptr>> actors,
+                      std::chrono::steady_clock::time_point deadline);
     void coordinate_inline() noexcept;
     void finalize_inline() noexcept;
     std::vector<actor_ptr> take_registry();
