@@ -8,6 +8,7 @@
 #include <zctor/engine.hpp>
 #include <zctor/error.hpp>
 #include <zctor/response_promise.hpp>
+#include <zctor_test/checks.hpp>
 #include <zctor_test/wait.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -45,18 +46,14 @@ namespace asio = boost::asio;
 
 namespace {
 
+using zctor_test::remote_checks;
+using zctor_test::workers;
+
 using boost::system::error_code;
 using zctor::error;
 using zctor::receives;
 using zctor_test::wait_until;
 using namespace std::chrono_literals;
-
-zctor::engine_config workers(std::size_t n)
-{
-    zctor::engine_config config;
-    config.thread_count = n;
-    return config;
-}
 
 // --- Messages ---------------------------------------------------------------------------------
 
@@ -134,34 +131,6 @@ static_assert(zctor::request<get> && zctor::request<ping_or_pong> && !zctor::req
 static_assert(std::is_same_v<zctor::reply_type_t<yes_no>, bool>);
 
 // --- Helpers ----------------------------------------------------------------------------------
-
-// Checks made on another thread, asserted later on the test thread (Boost.Test is not
-// thread-safe). Counts the checks, so that a test can prove they ran.
-class remote_checks
-{
-public:
-    void expect(bool ok, const std::string& what)
-    {
-        std::lock_guard lock(mutex_);
-        ++count_;
-        if (!ok)
-            failed_.push_back(what);
-    }
-
-    // Passes when exactly `expected` checks ran and none failed.
-    void verify(int expected)
-    {
-        std::lock_guard lock(mutex_);
-        BOOST_TEST(count_ == expected);
-        for (const auto& f : failed_)
-            BOOST_ERROR("failed on another thread: " << f);
-    }
-
-private:
-    std::mutex mutex_;
-    int count_ = 0;
-    std::vector<std::string> failed_;
-};
 
 // The completion of one ask, recorded wherever it runs, asserted on the test thread.
 template <class R>

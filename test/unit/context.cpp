@@ -7,6 +7,7 @@
 // Other headers, to run handlers that are given a context.
 #include <zctor/engine.hpp>
 #include <zctor/error.hpp>
+#include <zctor_test/checks.hpp>
 #include <zctor_test/wait.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -29,44 +30,12 @@
 
 namespace {
 
+using zctor_test::remote_checks;
+using zctor_test::workers;
+
 using zctor::error;
 using zctor::receives;
 using zctor_test::wait_until;
-
-zctor::engine_config workers(std::size_t n)
-{
-    zctor::engine_config config;
-    config.thread_count = n;
-    return config;
-}
-
-// Checks made on a worker thread, asserted later on the test's thread (Boost.Test is not
-// thread-safe). Counts the checks, so that a test can prove they ran.
-class remote_checks
-{
-public:
-    void expect(bool ok, const std::string& what)
-    {
-        std::lock_guard lock(mutex_);
-        ++count_;
-        if (!ok)
-            failed_.push_back(what);
-    }
-
-    // Passes when exactly `expected` checks ran and none failed.
-    void verify(int expected)
-    {
-        std::lock_guard lock(mutex_);
-        BOOST_TEST(count_ == expected);
-        for (const auto& f : failed_)
-            BOOST_ERROR("failed on a worker: " << f);
-    }
-
-private:
-    std::mutex mutex_;
-    int count_ = 0;
-    std::vector<std::string> failed_;
-};
 
 // The error code of what `f` throws; success if it throws nothing.
 template <class F>

@@ -9,6 +9,7 @@
 #define BOOST_TEST_MODULE zctor_coroutine_handler
 #include <zctor/engine.hpp>
 #include <zctor/error.hpp>
+#include <zctor_test/checks.hpp>
 #include <zctor_test/wait.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -33,6 +34,9 @@
 
 namespace {
 
+using zctor_test::failure_log;
+using zctor_test::remote_checks;
+
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
@@ -54,63 +58,6 @@ zctor::engine_config workers(std::size_t n, zctor::shutdown_policy policy = zcto
     config.shutdown = policy;
     return config;
 }
-
-// Checks made on a worker thread, asserted later on the test's thread (Boost.Test is not
-// thread-safe). Counts the checks, so that a test can prove they ran.
-class remote_checks
-{
-public:
-    void expect(bool ok, const std::string& what)
-    {
-        std::lock_guard lock(mutex_);
-        ++count_;
-        if (!ok)
-            failed_.push_back(what);
-    }
-
-    // Passes when exactly `expected` checks ran and none failed.
-    void verify(int expected)
-    {
-        std::lock_guard lock(mutex_);
-        BOOST_TEST(count_ == expected);
-        for (const auto& f : failed_)
-            BOOST_ERROR("failed on a worker: " << f);
-    }
-
-private:
-    std::mutex mutex_;
-    int count_ = 0;
-    std::vector<std::string> failed_;
-};
-
-// Failures reported to engine_config::on_failure, recorded under a mutex.
-struct failure_log
-{
-    std::mutex mutex;
-    std::vector<zctor::failure> failures;
-
-    void attach(zctor::engine_config& config)
-    {
-        config.on_failure = [this](const zctor::failure& f) {
-            std::lock_guard lock(mutex);
-            failures.push_back(f);
-        };
-    }
-    std::size_t size()
-    {
-        std::lock_guard lock(mutex);
-        return failures.size();
-    }
-    std::vector<zctor::failure> of(std::uint64_t actor)
-    {
-        std::lock_guard lock(mutex);
-        std::vector<zctor::failure> out;
-        for (const auto& f : failures)
-            if (f.actor_id == actor)
-                out.push_back(f);
-        return out;
-    }
-};
 
 // Suspends the calling coroutine on a timer of the actor's strand.
 awaitable<void> pause(zctor::context& ctx, std::chrono::steady_clock::duration d = 1ms)

@@ -3,6 +3,7 @@
 //
 #define BOOST_TEST_MODULE zctor_engine
 #include <zctor/engine.hpp>
+#include <zctor_test/checks.hpp>
 #include <zctor_test/wait.hpp>
 
 #include <boost/asio/post.hpp>
@@ -17,15 +18,10 @@
 
 namespace {
 
+using zctor_test::workers;
+
 using boost::system::error_code;
 using zctor::error;
-
-zctor::engine_config workers(std::size_t n)
-{
-    zctor::engine_config c;
-    c.thread_count = n;
-    return c;
-}
 
 struct note
 {

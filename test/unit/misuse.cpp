@@ -9,6 +9,7 @@
 //
 #define BOOST_TEST_MODULE zctor_misuse
 #include <zctor/engine.hpp>
+#include <zctor_test/checks.hpp>
 #include <zctor_test/wait.hpp>
 #include <zctor_test/watchdog.hpp>
 
@@ -29,6 +30,9 @@
 
 namespace {
 
+using zctor_test::failure_log;
+using zctor_test::workers;
+
 using boost::system::error_code;
 using zctor::error;
 using zctor::receives;
@@ -42,13 +46,6 @@ struct job
 
 struct other
 {};
-
-zctor::engine_config workers(std::size_t n)
-{
-    zctor::engine_config c;
-    c.thread_count = n;
-    return c;
-}
 
 // The code carried by what `f` throws; success if it throws nothing.
 template <class F>
@@ -64,51 +61,6 @@ error_code thrown_code(F&& f)
     }
     return {};
 }
-
-// Failures reported to on_failure, on whatever thread; read by the test once the engine stopped.
-struct failure_log
-{
-    std::mutex mutex;
-    std::vector<zctor::failure> failures;
-
-    void install(zctor::engine_config& c)
-    {
-        c.on_failure = [this](const zctor::failure& f) {
-            std::lock_guard lock(mutex);
-            failures.push_back(f);
-        };
-    }
-
-    std::size_t size()
-    {
-        std::lock_guard lock(mutex);
-        return failures.size();
-    }
-
-    // How many failures carry `code` and an exception of type E.
-    template <class E>
-    std::size_t count(error_code code)
-    {
-        std::lock_guard lock(mutex);
-        std::size_t n = 0;
-        for (const auto& f : failures)
-        {
-            if (f.error != code || !f.exception)
-                continue;
-            try
-            {
-                std::rethrow_exception(f.exception);
-            }
-            catch (const E&)
-            {
-                ++n;
-            }
-            catch (...)
-            {}
-        }
-        return n;
-    }
-};
 
 } // namespace
 
@@ -269,7 +221,7 @@ BOOST_AUTO_TEST_CASE(handlers_draining_after_stop_are_refused_too)
     constexpr int queued = 10;
     failure_log log;
     zctor::engine_config c = workers(2);
-    log.install(c);
+    log.attach(c);
     zctor::engine e(c);
     std::latch entered(1), release(1);
     std::atomic<int> refused{0};
@@ -552,7 +504,7 @@ BOOST_AUTO_TEST_CASE(an_exception_from_an_actor_constructor_reaches_the_spawner)
     failure_log log;
     zctor::engine_config c = workers(1);
     c.max_actors_per_worker = 2;
-    log.install(c);
+    log.attach(c);
     zctor::engine e(c);
     error_code ec;
     for (int i = 0; i < 3; ++i) // leaked places would make later attempts thread_pool_full
@@ -624,7 +576,7 @@ BOOST_AUTO_TEST_CASE(an_exception_from_a_state_destructor_is_reported)
     std::atomic<int> destroyed{0};
     failure_log log;
     zctor::engine_config c = workers(2);
-    log.install(c);
+    log.attach(c);
     zctor::engine e(c);
     std::atomic<int> replaced{0};
     auto make = [&] {

@@ -7,6 +7,7 @@
 // Other headers, to take promises in handlers and ask for their replies.
 #include <zctor/engine.hpp>
 #include <zctor/error.hpp>
+#include <zctor_test/checks.hpp>
 #include <zctor_test/wait.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -33,17 +34,13 @@ namespace asio = boost::asio;
 
 namespace {
 
+using zctor_test::remote_checks;
+using zctor_test::workers;
+
 using boost::system::error_code;
 using zctor::error;
 using zctor::receives;
 using namespace std::chrono_literals;
-
-zctor::engine_config workers(std::size_t n)
-{
-    zctor::engine_config config;
-    config.thread_count = n;
-    return config;
-}
 
 // A request whose responder keeps the promise.
 struct hold
@@ -58,34 +55,6 @@ struct note
 static_assert(!std::is_copy_constructible_v<zctor::response_promise<int>>);
 static_assert(std::is_nothrow_move_constructible_v<zctor::response_promise<int>>);
 static_assert(std::is_nothrow_move_assignable_v<zctor::response_promise<int>>);
-
-// Checks made on another thread, asserted later on the test thread (Boost.Test is not
-// thread-safe). Counts the checks, so that a test can prove they ran.
-class remote_checks
-{
-public:
-    void expect(bool ok, const std::string& what)
-    {
-        std::lock_guard lock(mutex_);
-        ++count_;
-        if (!ok)
-            failed_.push_back(what);
-    }
-
-    // Passes when exactly `expected` checks ran and none failed.
-    void verify(int expected)
-    {
-        std::lock_guard lock(mutex_);
-        BOOST_TEST(count_ == expected);
-        for (const auto& f : failed_)
-            BOOST_ERROR("failed on another thread: " << f);
-    }
-
-private:
-    std::mutex mutex_;
-    int count_ = 0;
-    std::vector<std::string> failed_;
-};
 
 // The completion of one ask, recorded wherever it runs, asserted on the test thread.
 class outcome

@@ -8,6 +8,7 @@
 #include <zctor/engine.hpp>
 #include <zctor/error.hpp>
 #include <zctor/oneshot.hpp>
+#include <zctor_test/checks.hpp>
 #include <zctor_test/wait.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -39,6 +40,9 @@
 
 namespace {
 
+using zctor_test::remote_checks;
+using zctor_test::workers;
+
 using namespace std::chrono_literals;
 using boost::system::error_code;
 using zctor::error;
@@ -46,47 +50,6 @@ using zctor::receives;
 using zctor_test::wait_until;
 
 constexpr auto never = std::chrono::hours(1);
-
-zctor::engine_config workers(std::size_t n)
-{
-    zctor::engine_config config;
-    config.thread_count = n;
-    return config;
-}
-
-// Checks made on a worker thread, asserted later on the test's thread (Boost.Test is not
-// thread-safe). Counts the checks, so that a test can prove they ran.
-class remote_checks
-{
-public:
-    void expect(bool ok, const std::string& what)
-    {
-        std::lock_guard lock(mutex_);
-        ++count_;
-        if (!ok)
-            failed_.push_back(what);
-    }
-
-    int count() const
-    {
-        std::lock_guard lock(mutex_);
-        return count_;
-    }
-
-    // Passes when at least `expected` checks ran and none failed.
-    void verify_at_least(int expected) const
-    {
-        std::lock_guard lock(mutex_);
-        BOOST_TEST(count_ >= expected);
-        for (const auto& f : failed_)
-            BOOST_ERROR("failed on a worker: " << f);
-    }
-
-private:
-    mutable std::mutex mutex_;
-    int count_ = 0;
-    std::vector<std::string> failed_;
-};
 
 // The error code of what `f` throws; success if it throws nothing.
 template <class F>
