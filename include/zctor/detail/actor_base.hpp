@@ -4,6 +4,7 @@
 #ifndef ZCTOR_DETAIL_ACTOR_BASE_HPP
 #define ZCTOR_DETAIL_ACTOR_BASE_HPP
 
+#include <zctor/config.hpp>
 #include <zctor/detail/message_pool.hpp>
 #include <zctor/detail/mpsc_queue.hpp>
 #include <zctor/detail/reply_slot.hpp>
@@ -11,6 +12,7 @@
 #include <zctor/detail/this_thread.hpp>
 #include <zctor/detail/type_key.hpp>
 #include <zctor/error.hpp>
+#include <zctor/stats.hpp>
 
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
@@ -21,6 +23,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <utility>
 #include <variant>
@@ -106,6 +109,89 @@ struct is_variant<std::variant<Ts...>> : std::true_type
 
 class actor_ptr;
 
+/// An async_send waiting for room in a full backpressure mailbox. Parked in the target's list,
+/// which holds a reference; completed once, by whoever unlinks it (the consumer making room, a
+/// cancellation, the target or the engine stopping). The list fields are guarded by the target's
+/// waiter mutex.
+struct send_waiter
+{
+    send_waiter* prev = nullptr;
+    send_waiter* next = nullptr;
+    message_node* node = nullptr; // the message, owned while parked
+    bool linked = false;
+    bool cancel_requested = false;
+
+    virtual void add_ref() noexcept = 0;
+    virtual void release() noexcept = 0;
+    /// Called once, outside the waiter mutex: success when the message was accepted.
+    virtual void complete(const boost::system::error_code& ec) noexcept = 0;
+
+protected:
+    ~send_waiter() = default;
+};
+
+/// The part of a bounded mailbox beyond the queue itself, allocated only for bounded actors.
+///
+/// One word counts the messages in the queue (low half, `queued`) and, of those, how many the
+/// consumer must discard before handling one (high half, `owed`: drop_oldest). The messages that
+/// will be handled, queued - owed, never exceed the capacity.
+struct bounded_mailbox
+{
+    static constexpr std::uint64_t one_queued = 1;
+    static constexpr std::uint64_t one_owed = std::uint64_t{1} << 32;
+    static std::uint64_t queued(std::uint64_t w) noexcept { return w & 0xffffffffu; }
+    static std::uint64_t owed(std::uint64_t w) noexcept { return w >> 32; }
+
+    bounded_mailbox(std::size_t cap, overflow_policy p) noexcept : capacity(cap), policy(p) {}
+
+    /// Takes a place for one message if the mailbox has room.
+    bool try_reserve() noexcept
+    {
+        std::uint64_t w = word.load(std::memory_order_seq_cst);
+        while (queued(w) - owed(w) < capacity)
+            if (word.compare_exchange_weak(w, w + one_queued, std::memory_order_seq_cst))
+                return true;
+        return false;
+    }
+
+    /// drop_oldest: takes a place, owing a drop when full. Returns whether a drop is owed.
+    bool reserve_or_owe() noexcept
+    {
+        std::uint64_t w = word.load(std::memory_order_seq_cst);
+        for (;;)
+        {
+            const bool full = queued(w) - owed(w) >= capacity;
+            if (word.compare_exchange_weak(w, w + one_queued + (full ? one_owed : 0),
+                                           std::memory_order_seq_cst))
+                return full;
+        }
+    }
+
+    /// Consumer: one message left the queue. Returns true when it must be discarded (an owed drop).
+    bool take() noexcept
+    {
+        std::uint64_t w = word.load(std::memory_order_seq_cst);
+        for (;;)
+        {
+            const bool drop = owed(w) != 0;
+            if (word.compare_exchange_weak(w, w - one_queued - (drop ? one_owed : 0),
+                                           std::memory_order_seq_cst))
+                return drop;
+        }
+    }
+
+    const std::size_t capacity;
+    const overflow_policy policy;
+    std::atomic<std::uint64_t> word{0};
+    std::atomic<std::uint64_t> dropped{0};
+    std::atomic<std::uint64_t> rejected{0};
+    std::atomic<bool> has_waiters{false};
+    mutable std::mutex mutex; // guards the waiter list
+    send_waiter* head = nullptr;
+    send_waiter* tail = nullptr;
+    std::size_t waiting = 0;
+};
+
 /// The message types an actor is routed for, and how to run each on it.
 struct route_info
 {
@@ -148,13 +234,9 @@ public:
             n->run(n, *this, false);
             return error::actor_stopped;
         }
-        mailbox_.push(n);
-        // Idle -> scheduled: one handoff to the strand per burst, not per message.
-        // The plain load skips the locked exchange while the actor is busy; seq_cst keeps the
-        // drain's "store false, then look at the queue" from missing this push.
-        if (!scheduled_.load(std::memory_order_seq_cst) &&
-            !scheduled_.exchange(true, std::memory_order_seq_cst))
-            schedule();
+        if (bounded_ != nullptr) [[unlikely]]
+            return push_bounded(n);
+        enqueue(n);
         return {};
     }
 
@@ -171,6 +253,17 @@ public:
         }
         if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
             return error::engine_stopped;
+        // A bounded mailbox that may refuse the message decides before it is built: a refused
+        // message is not taken from `arg`.
+        bool reserved = false;
+        if (bounded_ != nullptr && bounded_->policy != overflow_policy::drop_oldest) [[unlikely]]
+        {
+            if (stopped())
+                return error::actor_stopped;
+            const boost::system::error_code ec = reserve_bounded(slot != nullptr, reserved);
+            if (!reserved)
+                return ec; // refused (mailbox_full), or discarded and counted (drop_newest)
+        }
         message<M>* n;
         try
         {
@@ -178,12 +271,45 @@ public:
         }
         catch (const std::bad_alloc&)
         {
+            if (reserved)
+                unreserve();
             return error::out_of_memory;
         }
         if constexpr (request<M>)
             n->reply = reply_ref<reply_type_t<M>>(slot); // an ask; a plain send leaves it empty
+        if (reserved)
+        {
+            enqueue(n);
+            return {};
+        }
         return push(n);
     }
+
+    /// Any thread: queues `n` (taking it whatever the outcome), or parks `w` with it until a full
+    /// backpressure mailbox has room (`parked`: `w` is completed later, by whoever unlinks it).
+    boost::system::error_code send_or_park(message_node* n, send_waiter& w, bool& parked) noexcept;
+
+    /// Any thread: a parked async_send's cancellation. Completes it with operation_aborted if it
+    /// is still waiting; otherwise only marks it, so that it does not park afterwards.
+    void cancel_waiter(send_waiter& w) noexcept;
+
+    /// Any thread: completes every parked async_send with `ec`, its message freed unsent.
+    void fail_waiters(const boost::system::error_code& ec) noexcept;
+
+    /// Whether async_sends wait for room here (a bounded mailbox with some waiting).
+    bool has_waiters() const noexcept
+    {
+        return bounded_ != nullptr && bounded_->has_waiters.load(std::memory_order_acquire);
+    }
+
+    /// Spawn only, before the actor is registered: makes the mailbox bounded. Throws std::bad_alloc.
+    void make_bounded(std::size_t capacity, overflow_policy policy)
+    {
+        bounded_ = std::make_unique<bounded_mailbox>(capacity, policy);
+    }
+
+    /// Any thread: the mailbox's capacity, policy and counters.
+    zctor::mailbox_stats mailbox_stats() const noexcept;
 
     /// Any thread: asks the actor to stop after the message it is handling, if any.
     void request_stop();
@@ -245,6 +371,36 @@ private:
 
     void schedule(bool fifo = false) noexcept;
     void drain();
+    enum class drain_exit : std::uint8_t
+    {
+        more,      // the queue looked empty, or the batch is over
+        stop,      // a stop was requested
+        dropping,  // the engine stops without draining
+        suspended, // a coroutine handler is suspended
+    };
+    template <bool Bounded>
+    drain_exit drain_batch(std::size_t batch, std::size_t& ran, std::size_t& handled, std::size_t& failed);
+
+    /// Any thread: puts an accepted message in the queue and hands the actor to its worker if idle.
+    void enqueue(message_node* n) noexcept
+    {
+        mailbox_.push(n);
+        // Idle -> scheduled: one handoff to the strand per burst, not per message.
+        // The plain load skips the locked exchange while the actor is busy; seq_cst keeps the
+        // drain's "store false, then look at the queue" from missing this push.
+        if (!scheduled_.load(std::memory_order_seq_cst) &&
+            !scheduled_.exchange(true, std::memory_order_seq_cst))
+            schedule();
+    }
+
+    // Bounded mailboxes (engine.cpp).
+    boost::system::error_code push_bounded(message_node* n) noexcept;
+    boost::system::error_code reserve_bounded(bool ask, bool& reserved) noexcept;
+    void unreserve() noexcept;
+    void admit_waiters() noexcept;
+    send_waiter* admit_locked() noexcept;
+    static void complete_admitted(send_waiter* done) noexcept;
+    void count_overflow_drop() noexcept;
     void finalize();
     void destroy_state_and_behavior() noexcept;
     void drop_all() noexcept;
@@ -261,6 +417,7 @@ private:
     std::shared_ptr<engine_core> core_; // outlives strand_, whose io_context it owns
     strand_type strand_;
     mpsc_queue mailbox_;
+    std::unique_ptr<bounded_mailbox> bounded_; // null: unbounded (the default)
     state_holder state_;
     // Rarely used parts (coroutine cancellation), allocated on first use to keep actors small.
     struct extras;
