@@ -421,6 +421,8 @@ void actor_base::count_overflow_drop() noexcept
 
 boost::system::error_code actor_base::push_bounded(message_node* n) noexcept
 {
+    if (!core_->accepting() || stopped())
+        return push_unbounded(n); // refuses it
     bounded_mailbox& b = *bounded_;
     if (b.policy == overflow_policy::drop_oldest)
     {

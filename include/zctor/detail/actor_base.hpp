@@ -224,20 +224,9 @@ public:
     /// Any thread. Takes ownership of `n` whatever the outcome.
     boost::system::error_code push(message_node* n) noexcept
     {
-        if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
-        {
-            n->run(n, *this, false);
-            return error::engine_stopped;
-        }
-        if (status_.load(std::memory_order_acquire) == actor_status::stopped)
-        {
-            n->run(n, *this, false);
-            return error::actor_stopped;
-        }
         if (bounded_ != nullptr) [[unlikely]]
             return push_bounded(n);
-        enqueue(n);
-        return {};
+        return push_unbounded(n);
     }
 
     /// Builds a node for `M` from `arg` and pushes it.
@@ -253,17 +242,9 @@ public:
         }
         if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
             return error::engine_stopped;
-        // A bounded mailbox that may refuse the message decides before it is built: a refused
-        // message is not taken from `arg`.
-        bool reserved = false;
-        if (bounded_ != nullptr && bounded_->policy != overflow_policy::drop_oldest) [[unlikely]]
-        {
-            if (stopped())
-                return error::actor_stopped;
-            const boost::system::error_code ec = reserve_bounded(slot != nullptr, reserved);
-            if (!reserved)
-                return ec; // refused (mailbox_full), or discarded and counted (drop_newest)
-        }
+        // The only cost of bounded mailboxes to unbounded ones, on the send side.
+        if (bounded_ != nullptr) [[unlikely]]
+            return push_value_bounded<M>(fn, std::forward<Arg>(arg), slot);
         message<M>* n;
         try
         {
@@ -271,18 +252,11 @@ public:
         }
         catch (const std::bad_alloc&)
         {
-            if (reserved)
-                unreserve();
             return error::out_of_memory;
         }
         if constexpr (request<M>)
             n->reply = reply_ref<reply_type_t<M>>(slot); // an ask; a plain send leaves it empty
-        if (reserved)
-        {
-            enqueue(n);
-            return {};
-        }
-        return push(n);
+        return push_unbounded(n);
     }
 
     /// Any thread: queues `n` (taking it whatever the outcome), or parks `w` with it until a full
@@ -391,6 +365,59 @@ private:
         if (!scheduled_.load(std::memory_order_seq_cst) &&
             !scheduled_.exchange(true, std::memory_order_seq_cst))
             schedule();
+    }
+
+    boost::system::error_code push_unbounded(message_node* n) noexcept
+    {
+        if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
+        {
+            n->run(n, *this, false);
+            return error::engine_stopped;
+        }
+        if (status_.load(std::memory_order_acquire) == actor_status::stopped)
+        {
+            n->run(n, *this, false);
+            return error::actor_stopped;
+        }
+        enqueue(n);
+        return {};
+    }
+
+    template <class M, class Arg>
+    boost::system::error_code
+    push_value_bounded(message_node::run_fn fn, Arg&& arg,
+                       reply_slot_for<M>* slot) noexcept(std::is_nothrow_constructible_v<M, Arg&&>)
+    {
+        if (stopped())
+            return error::actor_stopped;
+        // A mailbox that may refuse the message decides before it is built: a refused message is
+        // not taken from `arg`. drop_oldest refuses nothing.
+        bool reserved = false;
+        if (bounded_->policy != overflow_policy::drop_oldest)
+        {
+            const boost::system::error_code ec = reserve_bounded(slot != nullptr, reserved);
+            if (!reserved)
+                return ec; // refused (mailbox_full), or discarded and counted (drop_newest)
+        }
+        message<M>* n;
+        try
+        {
+            n = new message<M>(fn, std::forward<Arg>(arg));
+        }
+        catch (const std::bad_alloc&)
+        {
+            if (reserved)
+                unreserve();
+            return error::out_of_memory;
+        }
+        if constexpr (request<M>)
+            n->reply = reply_ref<reply_type_t<M>>(slot);
+        if (reserved)
+        {
+            enqueue(n);
+            return {};
+        }
+        return push_bounded(n);
     }
 
     // Bounded mailboxes (engine.cpp).
