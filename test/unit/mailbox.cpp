@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE(unbounded_by_default)
     BOOST_TEST(!gate.gate_timed_out());
 }
 
-BOOST_AUTO_TEST_CASE(fail_refuses_and_keeps_the_message)
+BOOST_AUTO_TEST_CASE(fail_refuses_past_the_capacity)
 {
     zctor::engine eng(two_workers());
     gated_consumer gate;
