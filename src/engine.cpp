@@ -5,6 +5,7 @@
 #include <zctor/engine.hpp>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -22,6 +23,26 @@ constexpr int as_int(engine_state s) noexcept { return static_cast<int>(s); }
 } // namespace
 
 bool on_engine_thread() noexcept { return current_worker != nullptr || current_actor != nullptr; }
+
+void throw_spawn_error(const boost::system::error_code& ec, const char* field, const char* what)
+{
+    if (field == nullptr)
+        throw_error(ec, what);
+    throw_error(ec, (std::string(what) + ": invalid actor_config::" + field).c_str());
+}
+
+const char* check_actor_config(const actor_config& c, const engine_config& e) noexcept
+{
+    if (c.mailbox_capacity && *c.mailbox_capacity > engine_config::max_mailbox_capacity)
+        return "mailbox_capacity";
+    const std::size_t capacity = c.mailbox_capacity.value_or(e.default_mailbox_capacity);
+    if (c.overflow && (!valid_policy(*c.overflow) || capacity == 0))
+        return "overflow"; // unknown, or for an unbounded mailbox, where it would never apply
+    if (c.initial_queue_capacity > engine_config::max_mailbox_capacity ||
+        (capacity != 0 && c.initial_queue_capacity > capacity))
+        return "initial_queue_capacity";
+    return nullptr;
+}
 
 // ---------------------------------------------------------------------------------------------
 // actor_base
@@ -67,6 +88,44 @@ void actor_base::schedule(bool fifo) noexcept
     }
 }
 
+template <bool Bounded>
+actor_base::drain_end actor_base::drain_batch(std::size_t batch, std::size_t& handled, std::size_t& failed)
+{
+    for (std::size_t ran = 0; ran < batch;)
+    {
+        if (stop_requested_.load(std::memory_order_relaxed))
+            return drain_end::stop_requested;
+        if (core_->dropping())
+            return drain_end::dropping;
+        message_node* n = mailbox_.pop();
+        if (n == nullptr)
+            return drain_end::empty;
+        ++ran;
+        if constexpr (Bounded)
+        {
+            if (bounded_->take())
+            {
+                // drop_oldest: a send found the mailbox full and left this drop owed; the message
+                // taken now is the oldest queued, and is discarded instead of handled.
+                n->run(n, *this, false);
+                core_->count_dropped(1);
+                continue;
+            }
+            // Room for one more: a waiting async_send may have it.
+            if (bounded_->has_waiters.load(std::memory_order_seq_cst))
+                admit_waiters();
+        }
+        const run_result r = n->run(n, *this, true);
+        if (r != run_result::skipped)
+            ++handled;
+        if (r == run_result::failed)
+            ++failed;
+        else if (r == run_result::suspended)
+            return drain_end::suspended;
+    }
+    return drain_end::batch_done;
+}
+
 void actor_base::drain()
 {
     if (status_.load(std::memory_order_relaxed) == actor_status::stopped)
@@ -98,8 +157,7 @@ actor_base::drain_end actor_base::handle_queued()
     const current_actor_scope running(this);
     auto& w = core_->worker_at(worker_);
     const std::size_t batch = core_->config().batch_size;
-    std::size_t ran = 0;
-    std::size_t handled = 0; // handler calls: ran minus cancelled timer messages
+    std::size_t handled = 0; // handler calls: messages taken minus cancelled timer messages
     std::size_t failed = 0;
     auto end = [&](drain_end e) {
         if (handled != 0)
@@ -108,25 +166,9 @@ actor_base::drain_end actor_base::handle_queued()
             w.failed.fetch_add(failed, std::memory_order_relaxed);
         return e;
     };
-    while (ran < batch)
-    {
-        if (stop_requested_.load(std::memory_order_relaxed))
-            return end(drain_end::stop_requested);
-        if (core_->dropping())
-            return end(drain_end::dropping);
-        message_node* n = mailbox_.pop();
-        if (n == nullptr)
-            return end(drain_end::empty);
-        const run_result r = n->run(n, *this, true);
-        ++ran;
-        if (r != run_result::skipped)
-            ++handled;
-        if (r == run_result::failed)
-            ++failed;
-        else if (r == run_result::suspended)
-            return end(drain_end::suspended);
-    }
-    return end(drain_end::batch_done);
+    // Unbounded mailboxes (the default) run the loop without the bounded mailbox's accounting.
+    return end(bounded_ != nullptr ? drain_batch<true>(batch, handled, failed)
+                                   : drain_batch<false>(batch, handled, failed));
 }
 
 void actor_base::finalize_after_drain(std::chrono::steady_clock::time_point deadline)
@@ -181,6 +223,10 @@ void actor_base::finalize()
         timer_ptr(extras_->timers)->stop_on_strand();
     // Close the mailbox: from now on no sender posts a drain, and the actor never runs again.
     scheduled_.exchange(true, std::memory_order_seq_cst);
+    // Senders waiting for room will not get it (they see "stopped" from now on, and do not park).
+    if (bounded_ != nullptr)
+        fail_waiters(core_->accepting() ? make_error_code(error::actor_stopped)
+                                        : make_error_code(error::engine_stopped));
     drop_all();
     core_->actor_finished(*this);
 }
@@ -289,8 +335,10 @@ void timer_state::fire()
         return;
     }
     // A one-shot timer is finished by its message (handled, skipped or dropped); a periodic one
-    // goes on until cancelled or its actor stops.
-    const bool rejected = static_cast<bool>(target_->push(n)); // the actor or engine stopped
+    // goes on until cancelled or its actor stops. A tick refused by a full bounded mailbox is
+    // lost (and counted), like one discarded by its overflow policy: the timer goes on.
+    const boost::system::error_code push_ec = target_->push(n);
+    const bool rejected = push_ec && push_ec != error::mailbox_full; // the actor or engine stopped
     if (rejected || last)
     {
         if (rejected)
@@ -363,11 +411,259 @@ void actor_base::drop_all() noexcept
     std::size_t n = 0;
     while (message_node* m = mailbox_.pop())
     {
+        if (bounded_ != nullptr)
+            bounded_->take(); // keeps the mailbox's count; an owed drop was counted when owed
         m->run(m, *this, false);
         ++n;
     }
     if (n != 0)
         core_->count_dropped(n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounded mailboxes
+
+void actor_base::count_overflow_drop() noexcept
+{
+    bounded_->dropped.fetch_add(1, std::memory_order_relaxed);
+    core_->count_mailbox_dropped();
+}
+
+boost::system::error_code actor_base::push_bounded(message_node* n) noexcept
+{
+    if (!core_->accepting() || stopped())
+        return push_unbounded(n); // refuses it
+    bounded_mailbox& b = *bounded_;
+    if (b.policy == overflow_policy::drop_oldest)
+    {
+        // Always accepted. When full, the consumer discards the oldest queued message before it
+        // handles another (it cannot unlink one from the middle of the lock-free queue).
+        if (b.reserve_or_owe())
+            count_overflow_drop();
+        enqueue(n);
+        return {};
+    }
+    if (b.try_reserve())
+    {
+        enqueue(n);
+        return {};
+    }
+    n->run(n, *this, false); // an ask's request completes it with broken_promise
+    if (b.policy == overflow_policy::drop_newest)
+    {
+        count_overflow_drop();
+        core_->count_dropped(1);
+        return {};
+    }
+    b.rejected.fetch_add(1, std::memory_order_relaxed);
+    core_->count_mailbox_rejected();
+    return error::mailbox_full;
+}
+
+boost::system::error_code actor_base::reserve_bounded(bool ask, bool& reserved) noexcept
+{
+    bounded_mailbox& b = *bounded_;
+    reserved = b.try_reserve();
+    if (reserved)
+        return {};
+    if (b.policy == overflow_policy::drop_newest)
+    {
+        count_overflow_drop();
+        core_->count_dropped(1);
+        // A plain send is told nothing; an ask learns at once that no reply will come.
+        return ask ? make_error_code(error::mailbox_full) : boost::system::error_code();
+    }
+    b.rejected.fetch_add(1, std::memory_order_relaxed);
+    core_->count_mailbox_rejected();
+    return error::mailbox_full;
+}
+
+void actor_base::unreserve() noexcept
+{
+    bounded_->word.fetch_sub(bounded_mailbox::one_queued, std::memory_order_seq_cst);
+    if (bounded_->has_waiters.load(std::memory_order_seq_cst))
+        admit_waiters();
+}
+
+send_waiter* actor_base::admit_locked() noexcept
+{
+    // Caller holds the waiter mutex. Waiters are admitted in the order they parked.
+    bounded_mailbox& b = *bounded_;
+    send_waiter* done = nullptr;
+    send_waiter** done_tail = &done;
+    while (b.head != nullptr && core_->accepting() && !stopped() && b.try_reserve())
+    {
+        send_waiter* w = b.head;
+        b.head = w->next;
+        if (b.head != nullptr)
+            b.head->prev = nullptr;
+        else
+            b.tail = nullptr;
+        --b.waiting;
+        w->linked = false;
+        w->prev = w->next = nullptr;
+        enqueue(std::exchange(w->node, nullptr));
+        *done_tail = w;
+        done_tail = &w->next;
+    }
+    if (b.head == nullptr)
+        b.has_waiters.store(false, std::memory_order_seq_cst);
+    return done;
+}
+
+void actor_base::complete_admitted(send_waiter* done) noexcept
+{
+    while (done != nullptr)
+    {
+        send_waiter* next = std::exchange(done->next, nullptr);
+        done->complete({});
+        done->release(); // the list's reference
+        done = next;
+    }
+}
+
+void actor_base::admit_waiters() noexcept
+{
+    send_waiter* done;
+    {
+        std::lock_guard lock(bounded_->mutex);
+        done = admit_locked();
+    }
+    complete_admitted(done);
+}
+
+boost::system::error_code actor_base::send_or_park(message_node* n, send_waiter& w, bool& parked) noexcept
+{
+    parked = false;
+    bounded_mailbox* b = bounded_.get();
+    if (b == nullptr || b->policy != overflow_policy::backpressure)
+        return push(n);
+    boost::system::error_code ec;
+    if (!core_->accepting())
+        ec = error::engine_stopped;
+    else if (stopped())
+        ec = error::actor_stopped;
+    else if (!b->has_waiters.load(std::memory_order_seq_cst) && b->try_reserve())
+    {
+        enqueue(n); // room, and nobody waiting before us
+        return {};
+    }
+    send_waiter* done = nullptr;
+    if (!ec)
+    {
+        std::lock_guard lock(b->mutex);
+        // Checked again under the mutex: stop and cancellation take it before they look at the list.
+        if (!core_->accepting())
+            ec = error::engine_stopped;
+        else if (stopped())
+            ec = error::actor_stopped;
+        else if (w.cancel_requested)
+            ec = boost::asio::error::operation_aborted;
+        else if (b->head == nullptr && b->try_reserve())
+        {
+            enqueue(n);
+            return {};
+        }
+        else if (current_actor == this && in_coroutine())
+            ec = error::would_deadlock; // a coroutine handler waiting for room in its own mailbox
+        else
+        {
+            w.node = n;
+            w.linked = true;
+            w.prev = b->tail;
+            w.next = nullptr;
+            if (b->tail != nullptr)
+                b->tail->next = &w;
+            else
+                b->head = &w;
+            b->tail = &w;
+            ++b->waiting;
+            w.add_ref(); // the list's
+            parked = true;
+            // Announced before looking for room again, so that a consumer making room either sees
+            // the waiter or leaves the room for this look (both sides are sequentially consistent).
+            b->has_waiters.store(true, std::memory_order_seq_cst);
+            done = admit_locked();
+        }
+    }
+    if (!parked)
+    {
+        n->run(n, *this, false);
+        return ec;
+    }
+    complete_admitted(done);
+    return {};
+}
+
+void actor_base::cancel_waiter(send_waiter& w) noexcept
+{
+    bounded_mailbox* b = bounded_.get();
+    if (b == nullptr)
+        return;
+    message_node* n = nullptr;
+    {
+        std::lock_guard lock(b->mutex);
+        w.cancel_requested = true;
+        if (!w.linked)
+            return;
+        (w.prev != nullptr ? w.prev->next : b->head) = w.next;
+        (w.next != nullptr ? w.next->prev : b->tail) = w.prev;
+        w.prev = w.next = nullptr;
+        w.linked = false;
+        --b->waiting;
+        if (b->head == nullptr)
+            b->has_waiters.store(false, std::memory_order_seq_cst);
+        n = std::exchange(w.node, nullptr);
+    }
+    n->run(n, *this, false);
+    w.complete(boost::asio::error::operation_aborted);
+    w.release(); // the list's
+}
+
+void actor_base::fail_waiters(const boost::system::error_code& ec) noexcept
+{
+    bounded_mailbox* b = bounded_.get();
+    if (b == nullptr)
+        return;
+    send_waiter* list;
+    {
+        std::lock_guard lock(b->mutex);
+        list = std::exchange(b->head, nullptr);
+        b->tail = nullptr;
+        b->waiting = 0;
+        b->has_waiters.store(false, std::memory_order_seq_cst);
+        for (send_waiter* w = list; w != nullptr; w = w->next)
+            w->linked = false;
+    }
+    while (list != nullptr)
+    {
+        send_waiter* next = std::exchange(list->next, nullptr);
+        list->prev = nullptr;
+        message_node* n = std::exchange(list->node, nullptr);
+        n->run(n, *this, false);
+        list->complete(ec);
+        list->release();
+        list = next;
+    }
+}
+
+zctor::mailbox_stats actor_base::mailbox_stats() const noexcept
+{
+    zctor::mailbox_stats s;
+    const bounded_mailbox* b = bounded_.get();
+    if (b == nullptr)
+        return s;
+    s.capacity = b->capacity;
+    s.overflow = b->policy;
+    const std::uint64_t w = b->word.load(std::memory_order_acquire);
+    s.size = static_cast<std::size_t>(bounded_mailbox::queued(w) - bounded_mailbox::owed(w));
+    s.dropped = b->dropped.load(std::memory_order_relaxed);
+    s.rejected = b->rejected.load(std::memory_order_relaxed);
+    {
+        std::lock_guard lock(b->mutex);
+        s.waiting_sends = b->waiting;
+    }
+    return s;
 }
 
 std::atomic<std::uint64_t>* actor_base::replies_discarded_counter() const noexcept
@@ -642,6 +938,7 @@ void engine_core::stop() noexcept
                 std::lock_guard lock(state_mutex_);
             }
             state_cv_.notify_all();
+            fail_send_waiters();
             if (s == as_int(engine_state::running) && contexts_live())
             {
                 try
@@ -658,6 +955,26 @@ void engine_core::stop() noexcept
             return;
         }
     }
+}
+
+void engine_core::fail_send_waiters() noexcept
+{
+    // Senders waiting for room learn at once that their message will not be accepted, rather
+    // than when their target is finalized (after the drain).
+    std::vector<actor_ptr> waiting;
+    try
+    {
+        std::lock_guard lock(registry_mutex_);
+        for (actor_base* a = registry_head_; a != nullptr; a = a->reg_next)
+            if (a->has_waiters())
+                waiting.emplace_back(a);
+    }
+    catch (...)
+    {
+        // Out of memory: each actor's finalize completes its waiters instead.
+    }
+    for (auto& a : waiting)
+        a->fail_waiters(error::engine_stopped);
 }
 
 std::vector<actor_ptr> engine_core::take_registry()
@@ -991,6 +1308,8 @@ engine_stats engine_core::stats() const noexcept
     s.messages_dropped = dropped_.load(std::memory_order_relaxed);
     s.replies_discarded = replies_discarded.load(std::memory_order_relaxed);
     s.event_loop_failures = loop_failures_.load(std::memory_order_relaxed);
+    s.mailbox_dropped = mailbox_dropped_.load(std::memory_order_relaxed);
+    s.mailbox_rejected = mailbox_rejected_.load(std::memory_order_relaxed);
     for (auto& w : workers_)
     {
         s.messages_handled += w->handled.load(std::memory_order_relaxed);
@@ -1023,6 +1342,26 @@ boost::system::error_code validate(const engine_config& c, std::string* field)
         return bad("stack_size");
     if (c.shutdown != shutdown_policy::drain && c.shutdown != shutdown_policy::drop)
         return bad("shutdown");
+    if (c.default_mailbox_capacity > engine_config::max_mailbox_capacity)
+        return bad("default_mailbox_capacity");
+    if (!detail::valid_policy(c.default_overflow))
+        return bad("default_overflow");
+    return {};
+}
+
+boost::system::error_code validate(const actor_config& c, std::string* field)
+{
+    return validate(c, engine_config{}, field);
+}
+
+boost::system::error_code validate(const actor_config& c, const engine_config& e, std::string* field)
+{
+    if (const char* bad = detail::check_actor_config(c, e))
+    {
+        if (field != nullptr)
+            *field = bad;
+        return error::invalid_configuration;
+    }
     return {};
 }
 

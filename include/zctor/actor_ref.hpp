@@ -8,7 +8,9 @@
 #include <zctor/detail/actor_base.hpp>
 #include <zctor/detail/ask_op.hpp>
 #include <zctor/detail/dispatch.hpp>
+#include <zctor/detail/send_op.hpp>
 #include <zctor/error.hpp>
+#include <zctor/stats.hpp>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/deferred.hpp>
@@ -61,7 +63,10 @@ public:
     }
 
     /// Sends `msg` to the actor. Errors: actor_not_found (empty reference), actor_stopped,
-    /// engine_stopped, invalid_message (valueless variant), out_of_memory.
+    /// engine_stopped, invalid_message (valueless variant), out_of_memory, mailbox_full (a full
+    /// bounded mailbox under overflow_policy::fail or backpressure: `msg` is then left as it was,
+    /// not moved from). Under drop_newest a send to a full mailbox succeeds and the message is
+    /// discarded and counted (mailbox().dropped).
     /// Messages from one sender to one actor are handled in the order they were sent.
     template <class Message>
     requires accepts<Behavior, Message>
@@ -90,6 +95,44 @@ public:
                       "handle(context&, M) or handle(M); receives<M...> lists what it takes)");
     }
 
+    /// Sends `msg` and completes, `void(boost::system::error_code)`, once the actor's mailbox has
+    /// accepted it: the asynchronous send that waits for room (backpressure).
+    ///
+    /// On a full mailbox under overflow_policy::backpressure the message waits, outside the
+    /// mailbox, until the actor takes one of its messages; waiting sends are accepted in the order
+    /// they started. A coroutine `co_await ref.async_send(m, asio::use_awaitable)` is suspended
+    /// meanwhile, never its thread, so an actor may wait for an actor on its own worker. Under the
+    /// other policies, and for unbounded mailboxes, it completes at once with what send() would
+    /// have reported.
+    ///
+    /// Errors: those of send(); actor_stopped or engine_stopped when the actor or the engine
+    /// stops while the message waits (the message is destroyed unsent);
+    /// boost::asio::error::operation_aborted when cancelled through the handler's cancellation
+    /// slot while waiting (any cancellation type: the send has had no effect); would_deadlock when
+    /// a coroutine handler would wait for room in its own actor's mailbox. The message is taken
+    /// in any case.
+    ///
+    /// The handler runs on its associated executor; without one, on the sending actor's strand
+    /// when sent from a handler, or on the thread that completes the send otherwise. Never inside
+    /// this call. Thread safety: any thread.
+    template <class Message, class CompletionToken = boost::asio::deferred_t>
+    requires accepts<Behavior, Message>
+    auto async_send(Message&& msg, CompletionToken&& token = {}) const
+    {
+        using M = typename detail::message_for<Behavior, Message>::type;
+        return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+            detail::initiate_send{}, token,
+            detail::send_target<M>{ptr_, run_fn<M, Message>(static_cast<Behavior*>(nullptr)),
+                                   M(std::forward<Message>(msg))});
+    }
+
+    /// The mailbox's capacity, policy, size and overflow counters (all zero for an empty
+    /// reference and for unbounded mailboxes, which count nothing).
+    zctor::mailbox_stats mailbox() const noexcept
+    {
+        return ptr_ ? ptr_->mailbox_stats() : zctor::mailbox_stats{};
+    }
+
     /// Asks the actor: sends request `req` and completes with its reply,
     /// `void(boost::system::error_code, reply_type_t<M>)` where M is the request's message type.
     ///
@@ -99,9 +142,11 @@ public:
     /// invalid_message (a valueless variant), broken_promise (the request was dropped unanswered:
     /// the actor or the engine stopped with it queued, or its promise was destroyed),
     /// handler_failed or the handler's own error_code (the handler failed), would_deadlock (a
-    /// coroutine handler asking its own actor). timed_out after `timeout` (zctor::no_timeout for
-    /// none); boost::asio::error::operation_aborted when cancelled through the handler's
-    /// cancellation slot (terminal, partial or total). A reply that comes after the ask gave up is
+    /// coroutine handler asking its own actor), mailbox_full (a full bounded mailbox: at once,
+    /// without waiting for room, under fail, backpressure and drop_newest; under drop_oldest a
+    /// request discarded to make room completes with broken_promise). timed_out after `timeout`
+    /// (zctor::no_timeout for none); boost::asio::error::operation_aborted when cancelled through the
+    /// handler's cancellation slot (terminal, partial or total). A reply that comes after the ask gave up is
     /// discarded and counted (engine_stats::replies_discarded).
     ///
     /// The completion handler runs on its associated executor; without one, on the asking

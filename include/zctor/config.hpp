@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace zctor {
@@ -20,6 +21,15 @@ enum class shutdown_policy
 {
     drain, ///< Process them (bounded by engine_config::drain_timeout), then stop the actors.
     drop,  ///< Stop the actors at once; each message not yet handled is counted as dropped.
+};
+
+/// What a bounded mailbox does with a message that finds it full (see actor_config).
+enum class overflow_policy
+{
+    fail,         ///< The send fails with error::mailbox_full; the message is not taken.
+    drop_newest,  ///< The new message is discarded and counted; the send reports success.
+    drop_oldest,  ///< The oldest queued message is discarded (and counted) to make room.
+    backpressure, ///< async_send waits for room; a plain send or an ask fails with mailbox_full.
 };
 
 /// A failure reported to engine_config::on_failure, on the worker thread where it happened.
@@ -62,14 +72,49 @@ struct engine_config
     /// other work run by a worker. Must not throw (what it throws is discarded).
     std::function<void(const failure&)> on_failure{};
 
+    /// Mailbox capacity of actors spawned without one of their own (the book's
+    /// message_queue_size): the most messages queued and not yet taken by the actor.
+    /// 0 = unbounded. At most max_mailbox_capacity.
+    std::size_t default_mailbox_capacity = 0;
+
+    /// What a full bounded mailbox does, for actors spawned without a policy of their own.
+    overflow_policy default_overflow = overflow_policy::fail;
+
     static constexpr std::size_t max_thread_count = 1024;
     static constexpr std::size_t max_batch_size = 1 << 20;
     static constexpr std::size_t min_stack_size = 64 * 1024;
     static constexpr std::chrono::microseconds max_idle_spin{10'000};
+    static constexpr std::size_t max_mailbox_capacity = (std::size_t{1} << 31) - 1;
+};
+
+/// Per-actor configuration (the book's ActorConfig), given to spawn as its first argument:
+/// `eng.spawn<M>(zctor::actor_config{.mailbox_capacity = 100}, handler)`.
+struct actor_config
+{
+    /// The most messages queued and not yet taken by the actor (the book's max_queue_size;
+    /// the message being handled does not count). Unset: engine_config::default_mailbox_capacity.
+    /// 0 = unbounded. At most engine_config::max_mailbox_capacity.
+    std::optional<std::size_t> mailbox_capacity{};
+
+    /// What a full mailbox does. Unset: engine_config::default_overflow. Setting it for an
+    /// unbounded mailbox is an error (it would never apply).
+    std::optional<overflow_policy> overflow{};
+
+    /// The book's initial_queue_capacity, accepted for compatibility: it has no effect, since a
+    /// mailbox is an intrusive list whose links live in the messages themselves and has nothing
+    /// to preallocate. At most the mailbox capacity when the mailbox is bounded, and at most
+    /// engine_config::max_mailbox_capacity.
+    std::size_t initial_queue_capacity = 0;
 };
 
 /// Checks a configuration. Returns error::invalid_configuration and names the field in `field`.
 boost::system::error_code validate(const engine_config& config, std::string* field = nullptr);
+
+/// Checks an actor configuration on its own, and against the engine defaults it falls back on
+/// (`engine`). Returns error::invalid_configuration and names the field in `field`.
+boost::system::error_code validate(const actor_config& config, std::string* field = nullptr);
+boost::system::error_code validate(const actor_config& config, const engine_config& engine,
+                                   std::string* field = nullptr);
 
 } // namespace zctor
 

@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace zctor {
@@ -108,8 +109,13 @@ public:
     ///   `handle(X)` per message type. Returns actor_ref<A>. If A declares
     ///   `using messages = receives<X...>;` it is also routed for each X.
     ///
+    /// - Either form may start with an actor_config: `spawn<M>(actor_config{...}, handler)`,
+    ///   `spawn<A>(actor_config{...}, args...)`; its mailbox settings replace the engine's
+    ///   defaults (engine_config::default_mailbox_capacity, default_overflow).
+    ///
     /// Errors: invalid_configuration (an empty handler: a null function pointer, an empty
-    /// std::function), engine_stopped, thread_pool_full, out_of_memory (also for std::bad_alloc
+    /// std::function; an actor_config that validate() rejects, the field named in the exception's
+    /// message), engine_stopped, thread_pool_full, out_of_memory (also for std::bad_alloc
     /// from the actor's constructor). Other exceptions from the actor's constructor, or from
     /// copying the handler, propagate unchanged.
     template <class T, class... Args>
@@ -119,11 +125,20 @@ public:
 
     /// Sends to an actor routed for `M` (the book's routing); several such actors share the load
     /// round-robin. `M` defaults to the argument's type. Errors: actor_not_found (no actor routed
-    /// for M), engine_stopped, actor_stopped, invalid_message, out_of_memory.
+    /// for M), engine_stopped, actor_stopped, invalid_message, out_of_memory, mailbox_full (the
+    /// picked actor's bounded mailbox is full: see actor_ref::send).
     template <class M = detail::deduce, class Arg>
     void send(Arg&& arg);
     template <class M = detail::deduce, class Arg>
     void send(Arg&& arg, boost::system::error_code& ec);
+
+    /// Sends to an actor routed for `M` (round-robin among several) and completes,
+    /// `void(boost::system::error_code)`, once its mailbox has accepted the message: waits for
+    /// room in a full backpressure mailbox. The actor is picked when the send starts. See
+    /// actor_ref::async_send for the completion, errors and executors; actor_not_found when no
+    /// actor is routed for `M`.
+    template <class M = detail::deduce, class Arg, class CompletionToken = boost::asio::deferred_t>
+    auto async_send(Arg&& arg, CompletionToken&& token = {});
 
     /// Sends a copy of `arg` to every actor routed for `M`; returns how many accepted it.
     /// Errors: actor_not_found (none routed for M), engine_stopped.
@@ -158,14 +173,15 @@ private:
 namespace detail {
 
 template <class A, class... Ms, class... Args>
-actor_ref<A> spawn_class(engine_core& core, boost::system::error_code& ec, receives<Ms...>, Args&&... args)
+actor_ref<A> spawn_class(engine_core& core, boost::system::error_code& ec, const char*& field,
+                         const actor_config* config, receives<Ms...>, Args&&... args)
 {
     static_assert((class_handles<A, Ms> && ...),
                   "zctor: a class actor must handle every message type listed in its `messages`");
     route_info routes;
     if constexpr (sizeof...(Ms) > 0)
         routes = route_info{keys_of<Ms...>, class_fns<A, Ms...>, sizeof...(Ms)};
-    actor_ptr p = core.make_actor<class_actor<A>>(ec, routes, std::forward<Args>(args)...);
+    actor_ptr p = core.make_actor<class_actor<A>>(ec, field, config, routes, std::forward<Args>(args)...);
     return actor_ref<A>(std::move(p), nullptr);
 }
 
@@ -190,7 +206,8 @@ bool is_empty_handler(const F& f) noexcept
 }
 
 template <class T, class... Args>
-auto spawn_on(engine_core& core, boost::system::error_code& ec, Args&&... args)
+auto spawn_with(engine_core& core, boost::system::error_code& ec, const char*& field,
+                const actor_config* config, Args&&... args)
 {
     if constexpr (sizeof...(Args) == 1 && (message_handler<std::decay_t<Args>, T> && ...))
     {
@@ -203,7 +220,8 @@ auto spawn_on(engine_core& core, boost::system::error_code& ec, Args&&... args)
             ec = error::invalid_configuration;
             return actor_ref<receives<T>>();
         }
-        actor_ptr p = core.make_actor<actor>(ec, route_info{keys, fns, 1}, std::forward<Args>(args)...);
+        actor_ptr p =
+            core.make_actor<actor>(ec, field, config, route_info{keys, fns, 1}, std::forward<Args>(args)...);
         return actor_ref<receives<T>>(std::move(p), fns);
     }
     else
@@ -214,8 +232,39 @@ auto spawn_on(engine_core& core, boost::system::error_code& ec, Args&&... args)
         static_assert(
             std::is_constructible_v<T, Args&&...> || requires { T{std::declval<Args&&>()...}; },
             "zctor: spawn<A>(args...): A is not constructible from these arguments");
-        return spawn_class<T>(core, ec, typename routed_messages<T>::type{}, std::forward<Args>(args)...);
+        return spawn_class<T>(core, ec, field, config, typename routed_messages<T>::type{},
+                              std::forward<Args>(args)...);
     }
+}
+
+template <class T>
+inline constexpr bool is_actor_config = std::is_same_v<std::remove_cvref_t<T>, actor_config>;
+
+// Spawns, taking a leading actor_config as the actor's configuration. On invalid_configuration
+// `field` names the actor_config field at fault, if that was the cause.
+template <class T, class First, class... Rest>
+auto spawn_on(engine_core& core, boost::system::error_code& ec, const char*& field, First&& first,
+              Rest&&... rest)
+{
+    if constexpr (is_actor_config<First>)
+        return spawn_with<T>(core, ec, field, &std::as_const(first), std::forward<Rest>(rest)...);
+    else
+        return spawn_with<T>(core, ec, field, nullptr, std::forward<First>(first),
+                             std::forward<Rest>(rest)...);
+}
+
+template <class T>
+auto spawn_on(engine_core& core, boost::system::error_code& ec, const char*& field)
+{
+    return spawn_with<T>(core, ec, field, nullptr);
+}
+
+[[noreturn]] void throw_spawn_error(const boost::system::error_code& ec, const char* field, const char* what);
+
+inline void throw_spawn_if(const boost::system::error_code& ec, const char* field, const char* what)
+{
+    if (ec)
+        throw_spawn_error(ec, field, what);
 }
 
 } // namespace detail
@@ -224,15 +273,17 @@ template <class T, class... Args>
 auto engine::spawn(Args&&... args)
 {
     boost::system::error_code ec;
-    auto ref = detail::spawn_on<T>(*core_, ec, std::forward<Args>(args)...);
-    detail::throw_if(ec, "zctor::engine::spawn");
+    const char* field = nullptr;
+    auto ref = detail::spawn_on<T>(*core_, ec, field, std::forward<Args>(args)...);
+    detail::throw_spawn_if(ec, field, "zctor::engine::spawn");
     return ref;
 }
 
 template <class T, class... Args>
 auto engine::spawn(boost::system::error_code& ec, Args&&... args)
 {
-    return detail::spawn_on<T>(*core_, ec, std::forward<Args>(args)...);
+    const char* field = nullptr;
+    return detail::spawn_on<T>(*core_, ec, field, std::forward<Args>(args)...);
 }
 
 template <class M, class Arg>
@@ -282,6 +333,33 @@ struct routed_ask_target
 };
 
 } // namespace detail
+
+namespace detail {
+
+/// An async_send by message type: the actor is picked from the routing table when it starts.
+template <class M>
+struct routed_send_target
+{
+    std::shared_ptr<engine_core> core;
+    M message;
+    message_node::run_fn fn = nullptr;
+
+    boost::system::error_code resolve(actor_ptr& out) { return core->route_pick<M>(out, fn); }
+    boost::system::error_code make_node(message_node*& out)
+    {
+        return make_message_node<M>(fn, std::move(message), out);
+    }
+};
+
+} // namespace detail
+
+template <class M, class Arg, class CompletionToken>
+auto engine::async_send(Arg&& arg, CompletionToken&& token)
+{
+    using Msg = detail::message_type_t<M, Arg>;
+    return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+        detail::initiate_send{}, token, detail::routed_send_target<Msg>{core_, Msg(std::forward<Arg>(arg))});
+}
 
 template <class M, class Arg, class CompletionToken>
 requires request<detail::message_type_t<M, Arg>>
@@ -361,15 +439,17 @@ template <class T, class... Args>
 auto context::spawn(Args&&... args) const
 {
     boost::system::error_code ec;
-    auto ref = detail::spawn_on<T>(self_->core(), ec, std::forward<Args>(args)...);
-    detail::throw_if(ec, "zctor::context::spawn");
+    const char* field = nullptr;
+    auto ref = detail::spawn_on<T>(self_->core(), ec, field, std::forward<Args>(args)...);
+    detail::throw_spawn_if(ec, field, "zctor::context::spawn");
     return ref;
 }
 
 template <class T, class... Args>
 auto context::spawn(boost::system::error_code& ec, Args&&... args) const
 {
-    return detail::spawn_on<T>(self_->core(), ec, std::forward<Args>(args)...);
+    const char* field = nullptr;
+    return detail::spawn_on<T>(self_->core(), ec, field, std::forward<Args>(args)...);
 }
 
 } // namespace zctor

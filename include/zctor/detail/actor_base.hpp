@@ -4,6 +4,7 @@
 #ifndef ZCTOR_DETAIL_ACTOR_BASE_HPP
 #define ZCTOR_DETAIL_ACTOR_BASE_HPP
 
+#include <zctor/config.hpp>
 #include <zctor/detail/message_pool.hpp>
 #include <zctor/detail/mpsc_queue.hpp>
 #include <zctor/detail/reply_slot.hpp>
@@ -11,6 +12,7 @@
 #include <zctor/detail/this_thread.hpp>
 #include <zctor/detail/type_key.hpp>
 #include <zctor/error.hpp>
+#include <zctor/stats.hpp>
 
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
@@ -22,6 +24,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <utility>
 #include <variant>
@@ -107,6 +110,89 @@ struct is_variant<std::variant<Ts...>> : std::true_type
 
 class actor_ptr;
 
+/// An async_send waiting for room in a full backpressure mailbox. Parked in the target's list,
+/// which holds a reference; completed once, by whoever unlinks it (the consumer making room, a
+/// cancellation, the target or the engine stopping). The list fields are guarded by the target's
+/// waiter mutex.
+struct send_waiter
+{
+    send_waiter* prev = nullptr;
+    send_waiter* next = nullptr;
+    message_node* node = nullptr; // the message, owned while parked
+    bool linked = false;
+    bool cancel_requested = false;
+
+    virtual void add_ref() noexcept = 0;
+    virtual void release() noexcept = 0;
+    /// Called once, outside the waiter mutex: success when the message was accepted.
+    virtual void complete(const boost::system::error_code& ec) noexcept = 0;
+
+protected:
+    ~send_waiter() = default;
+};
+
+/// The part of a bounded mailbox beyond the queue itself, allocated only for bounded actors.
+///
+/// One word counts the messages in the queue (low half, `queued`) and, of those, how many the
+/// consumer must discard before handling one (high half, `owed`: drop_oldest). The messages that
+/// will be handled, queued - owed, never exceed the capacity.
+struct bounded_mailbox
+{
+    static constexpr std::uint64_t one_queued = 1;
+    static constexpr std::uint64_t one_owed = std::uint64_t{1} << 32;
+    static std::uint64_t queued(std::uint64_t w) noexcept { return w & 0xffffffffu; }
+    static std::uint64_t owed(std::uint64_t w) noexcept { return w >> 32; }
+
+    bounded_mailbox(std::size_t cap, overflow_policy p) noexcept : capacity(cap), policy(p) {}
+
+    /// Takes a place for one message if the mailbox has room.
+    bool try_reserve() noexcept
+    {
+        std::uint64_t w = word.load(std::memory_order_seq_cst);
+        while (queued(w) - owed(w) < capacity)
+            if (word.compare_exchange_weak(w, w + one_queued, std::memory_order_seq_cst))
+                return true;
+        return false;
+    }
+
+    /// drop_oldest: takes a place, owing a drop when full. Returns whether a drop is owed.
+    bool reserve_or_owe() noexcept
+    {
+        std::uint64_t w = word.load(std::memory_order_seq_cst);
+        for (;;)
+        {
+            const bool full = queued(w) - owed(w) >= capacity;
+            if (word.compare_exchange_weak(w, w + one_queued + (full ? one_owed : 0),
+                                           std::memory_order_seq_cst))
+                return full;
+        }
+    }
+
+    /// Consumer: one message left the queue. Returns true when it must be discarded (an owed drop).
+    bool take() noexcept
+    {
+        std::uint64_t w = word.load(std::memory_order_seq_cst);
+        for (;;)
+        {
+            const bool drop = owed(w) != 0;
+            if (word.compare_exchange_weak(w, w - one_queued - (drop ? one_owed : 0),
+                                           std::memory_order_seq_cst))
+                return drop;
+        }
+    }
+
+    const std::size_t capacity;
+    const overflow_policy policy;
+    std::atomic<std::uint64_t> word{0};
+    std::atomic<std::uint64_t> dropped{0};
+    std::atomic<std::uint64_t> rejected{0};
+    std::atomic<bool> has_waiters{false};
+    mutable std::mutex mutex; // guards the waiter list
+    send_waiter* head = nullptr;
+    send_waiter* tail = nullptr;
+    std::size_t waiting = 0;
+};
+
 /// The message types an actor is routed for, and how to run each on it.
 struct route_info
 {
@@ -139,24 +225,9 @@ public:
     /// Any thread. Takes ownership of `n` whatever the outcome.
     boost::system::error_code push(message_node* n) noexcept
     {
-        if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
-        {
-            n->run(n, *this, false);
-            return error::engine_stopped;
-        }
-        if (status_.load(std::memory_order_acquire) == actor_status::stopped)
-        {
-            n->run(n, *this, false);
-            return error::actor_stopped;
-        }
-        mailbox_.push(n);
-        // Idle -> scheduled: one handoff to the strand per burst, not per message.
-        // The plain load skips the locked exchange while the actor is busy; seq_cst keeps the
-        // drain's "store false, then look at the queue" from missing this push.
-        if (!scheduled_.load(std::memory_order_seq_cst) &&
-            !scheduled_.exchange(true, std::memory_order_seq_cst))
-            schedule();
-        return {};
+        if (bounded_ != nullptr) [[unlikely]]
+            return push_bounded(n);
+        return push_unbounded(n);
     }
 
     /// Builds a node for `M` from `arg` and pushes it.
@@ -172,6 +243,9 @@ public:
         }
         if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
             return error::engine_stopped;
+        // The only cost of bounded mailboxes to unbounded ones, on the send side.
+        if (bounded_ != nullptr) [[unlikely]]
+            return push_value_bounded<M>(fn, std::forward<Arg>(arg), slot);
         message<M>* n;
         try
         {
@@ -183,8 +257,34 @@ public:
         }
         if constexpr (request<M>)
             n->reply = reply_ref<reply_type_t<M>>(slot); // an ask; a plain send leaves it empty
-        return push(n);
+        return push_unbounded(n);
     }
+
+    /// Any thread: queues `n` (taking it whatever the outcome), or parks `w` with it until a full
+    /// backpressure mailbox has room (`parked`: `w` is completed later, by whoever unlinks it).
+    boost::system::error_code send_or_park(message_node* n, send_waiter& w, bool& parked) noexcept;
+
+    /// Any thread: a parked async_send's cancellation. Completes it with operation_aborted if it
+    /// is still waiting; otherwise only marks it, so that it does not park afterwards.
+    void cancel_waiter(send_waiter& w) noexcept;
+
+    /// Any thread: completes every parked async_send with `ec`, its message freed unsent.
+    void fail_waiters(const boost::system::error_code& ec) noexcept;
+
+    /// Whether async_sends wait for room here (a bounded mailbox with some waiting).
+    bool has_waiters() const noexcept
+    {
+        return bounded_ != nullptr && bounded_->has_waiters.load(std::memory_order_acquire);
+    }
+
+    /// Spawn only, before the actor is registered: makes the mailbox bounded. Throws std::bad_alloc.
+    void make_bounded(std::size_t capacity, overflow_policy policy)
+    {
+        bounded_ = std::make_unique<bounded_mailbox>(capacity, policy);
+    }
+
+    /// Any thread: the mailbox's capacity, policy and counters.
+    zctor::mailbox_stats mailbox_stats() const noexcept;
 
     /// Any thread: asks the actor to stop after the message it is handling, if any.
     void request_stop();
@@ -244,7 +344,7 @@ private:
     friend class engine_core;
     struct drain_op;
 
-    enum class drain_end
+    enum class drain_end : std::uint8_t
     {
         empty,          // the mailbox is empty
         batch_done,     // batch_size messages handled, more may wait
@@ -256,7 +356,83 @@ private:
     void schedule(bool fifo = false) noexcept;
     void drain();
     drain_end handle_queued();
+    template <bool Bounded>
+    drain_end drain_batch(std::size_t batch, std::size_t& handled, std::size_t& failed);
     void finalize_after_drain(std::chrono::steady_clock::time_point deadline);
+
+    /// Any thread: puts an accepted message in the queue and hands the actor to its worker if idle.
+    void enqueue(message_node* n) noexcept
+    {
+        mailbox_.push(n);
+        // Idle -> scheduled: one handoff to the strand per burst, not per message.
+        // The plain load skips the locked exchange while the actor is busy; seq_cst keeps the
+        // drain's "store false, then look at the queue" from missing this push.
+        if (!scheduled_.load(std::memory_order_seq_cst) &&
+            !scheduled_.exchange(true, std::memory_order_seq_cst))
+            schedule();
+    }
+
+    boost::system::error_code push_unbounded(message_node* n) noexcept
+    {
+        if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
+        {
+            n->run(n, *this, false);
+            return error::engine_stopped;
+        }
+        if (status_.load(std::memory_order_acquire) == actor_status::stopped)
+        {
+            n->run(n, *this, false);
+            return error::actor_stopped;
+        }
+        enqueue(n);
+        return {};
+    }
+
+    template <class M, class Arg>
+    boost::system::error_code
+    push_value_bounded(message_node::run_fn fn, Arg&& arg,
+                       reply_slot_for<M>* slot) noexcept(std::is_nothrow_constructible_v<M, Arg&&>)
+    {
+        if (stopped())
+            return error::actor_stopped;
+        // A mailbox that may refuse the message decides before it is built: a refused message is
+        // not taken from `arg`. drop_oldest refuses nothing.
+        bool reserved = false;
+        if (bounded_->policy != overflow_policy::drop_oldest)
+        {
+            const boost::system::error_code ec = reserve_bounded(slot != nullptr, reserved);
+            if (!reserved)
+                return ec; // refused (mailbox_full), or discarded and counted (drop_newest)
+        }
+        message<M>* n;
+        try
+        {
+            n = new message<M>(fn, std::forward<Arg>(arg));
+        }
+        catch (const std::bad_alloc&)
+        {
+            if (reserved)
+                unreserve();
+            return error::out_of_memory;
+        }
+        if constexpr (request<M>)
+            n->reply = reply_ref<reply_type_t<M>>(slot);
+        if (reserved)
+        {
+            enqueue(n);
+            return {};
+        }
+        return push_bounded(n);
+    }
+
+    // Bounded mailboxes (engine.cpp).
+    boost::system::error_code push_bounded(message_node* n) noexcept;
+    boost::system::error_code reserve_bounded(bool ask, bool& reserved) noexcept;
+    void unreserve() noexcept;
+    void admit_waiters() noexcept;
+    send_waiter* admit_locked() noexcept;
+    static void complete_admitted(send_waiter* done) noexcept;
+    void count_overflow_drop() noexcept;
     void finalize();
     void destroy_state_and_behavior() noexcept;
     void drop_all() noexcept;
@@ -273,6 +449,7 @@ private:
     std::shared_ptr<engine_core> core_; // outlives strand_, whose io_context it owns
     strand_type strand_;
     mpsc_queue mailbox_;
+    std::unique_ptr<bounded_mailbox> bounded_; // null: unbounded (the default)
     state_holder state_;
     // Rarely used parts (coroutine cancellation), allocated on first use to keep actors small.
     struct extras;

@@ -36,6 +36,15 @@ class engine;
 
 namespace detail {
 
+constexpr bool valid_policy(overflow_policy p) noexcept
+{
+    return p == overflow_policy::fail || p == overflow_policy::drop_newest ||
+           p == overflow_policy::drop_oldest || p == overflow_policy::backpressure;
+}
+
+/// The actor_config field that is out of range (against the engine's defaults), or nullptr.
+const char* check_actor_config(const actor_config& config, const engine_config& engine) noexcept;
+
 /// An io_context whose shutdown (destroying every pending handler) the engine may call early.
 class owned_context : public boost::asio::io_context
 {
@@ -94,8 +103,11 @@ public:
     std::uint64_t next_id() noexcept { return next_id_.fetch_add(1, std::memory_order_relaxed) + 1; }
     boost::system::error_code register_actor(actor_base& a);
 
+    /// Spawns an `Actor` built from `args`, with the mailbox `config` asks for (null: the engine's
+    /// defaults). On invalid_configuration, `field` names the actor_config field at fault.
     template <class Actor, class... Args>
-    actor_ptr make_actor(boost::system::error_code& ec, route_info routes, Args&&... args);
+    actor_ptr make_actor(boost::system::error_code& ec, const char*& field, const actor_config* config,
+                         route_info routes, Args&&... args);
 
     // Routing by message type.
     template <class M, class Arg>
@@ -109,6 +121,8 @@ public:
     void unregister_actor(actor_base& a) noexcept;
     void actor_finished(actor_base& a) noexcept;
     void count_dropped(std::size_t n) noexcept { dropped_.fetch_add(n, std::memory_order_relaxed); }
+    void count_mailbox_dropped() noexcept { mailbox_dropped_.fetch_add(1, std::memory_order_relaxed); }
+    void count_mailbox_rejected() noexcept { mailbox_rejected_.fetch_add(1, std::memory_order_relaxed); }
     void report(std::uint64_t actor, const boost::system::error_code& ec, std::exception_ptr ex) noexcept;
     bool dropping() const noexcept
     {
@@ -160,6 +174,7 @@ private:
     void coordinate_inline() noexcept;
     void finalize_inline() noexcept;
     std::vector<actor_ptr> take_registry();
+    void fail_send_waiters() noexcept;
     void finish() noexcept;
     void join_threads() noexcept;
 
@@ -189,15 +204,31 @@ private:
     std::atomic<std::uint64_t> stopped_{0};
     std::atomic<std::uint64_t> dropped_{0};
     std::atomic<std::uint64_t> loop_failures_{0};
+    std::atomic<std::uint64_t> mailbox_dropped_{0};
+    std::atomic<std::uint64_t> mailbox_rejected_{0};
     std::atomic<std::size_t> finish_holds_{1}; // the shutdown's own, released once all are finalized
     std::atomic<bool> finished_{false};
     std::shared_ptr<boost::asio::steady_timer> finish_timer_; // bounds the wait for unwinding coroutines
 };
 
 template <class Actor, class... Args>
-actor_ptr engine_core::make_actor(boost::system::error_code& ec, route_info routes, Args&&... args)
+actor_ptr engine_core::make_actor(boost::system::error_code& ec, const char*& field,
+                                  const actor_config* config, route_info routes, Args&&... args)
 {
     ec = {};
+    std::size_t capacity = config_.default_mailbox_capacity;
+    overflow_policy policy = config_.default_overflow;
+    if (config != nullptr)
+    {
+        field = check_actor_config(*config, config_);
+        if (field != nullptr)
+        {
+            ec = error::invalid_configuration;
+            return {};
+        }
+        capacity = config->mailbox_capacity.value_or(capacity);
+        policy = config->overflow.value_or(policy);
+    }
     if (!accepting())
     {
         ec = error::engine_stopped;
@@ -211,6 +242,8 @@ actor_ptr engine_core::make_actor(boost::system::error_code& ec, route_info rout
     try
     {
         p = actor_ptr(new Actor(*this, w, next_id(), std::forward<Args>(args)...), false);
+        if (capacity != 0)
+            p->make_bounded(capacity, policy);
     }
     catch (const std::bad_alloc&)
     {
