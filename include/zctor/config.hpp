@@ -12,6 +12,7 @@
 #include <exception>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace zctor {
 
@@ -20,6 +21,25 @@ enum class shutdown_policy
 {
     drain, ///< Process them (bounded by engine_config::drain_timeout), then stop the actors.
     drop,  ///< Stop the actors at once; each message not yet handled is counted as dropped.
+};
+
+/// Scheduling priority of the engine's worker threads (the book's ThreadConfig priority).
+/// Applied by each worker to itself as its nice value when it starts; where the system does not
+/// permit it, run() fails with the system's error (see engine_config::priority).
+enum class thread_priority
+{
+    low,    ///< nice value engine_config::low_priority_nice: other threads of the system go first
+    normal, ///< left as inherited from the thread that calls run()
+    high,   ///< nice value engine_config::high_priority_nice: needs CAP_SYS_NICE or RLIMIT_NICE
+};
+
+/// Options of one actor, given as spawn's first argument (the book's ActorConfig):
+/// `eng.spawn<M>(zctor::actor_config{.name = "printer"}, handler)`.
+struct actor_config
+{
+    /// How the inspector (engine::snapshot, to_prometheus) lists the actor. Empty: by its id and
+    /// behaviour type only. Costs one allocation at spawn when set, nothing per message.
+    std::string name{};
 };
 
 /// A failure reported to engine_config::on_failure, on the worker thread where it happened.
@@ -55,8 +75,32 @@ struct engine_config
     /// 0 sleeps at once. At most max_idle_spin. Embedded engines do not spin.
     std::chrono::microseconds idle_spin{50};
 
-    /// Stack size of worker threads in bytes; 0 keeps the system default.
+    /// Stack size of worker threads in bytes; 0 keeps the system default. At least min_stack_size.
     std::size_t stack_size = 0;
+
+    /// The CPUs each worker thread may run on (the book's cpu_affinity): worker i runs only on
+    /// the CPUs in cpu_affinity[i % cpu_affinity.size()], each a set of CPU indices as taken by
+    /// `taskset -c`. One worker per CPU: `{{0}, {1}}`; workers sharing CPUs: `{{0, 1}}`.
+    /// Empty (the default): the system places the threads. Each set must be non-empty and name
+    /// CPUs the machine has; there may be no more sets than workers. A CPU outside the process's
+    /// allowed set (a container's cpuset) makes run() fail with the system's error (EINVAL).
+    std::vector<std::vector<unsigned>> cpu_affinity{};
+
+    /// Pins worker i to one CPU, the ((i mod n)+1)-th of the n CPUs that the thread calling
+    /// run() may run on: one worker per CPU, round robin. Not together with cpu_affinity.
+    bool pin_workers = false;
+
+    /// Priority of the worker threads (the book's priority), applied by each worker as it
+    /// starts. Where the system refuses it (thread_priority::high without CAP_SYS_NICE, beyond
+    /// RLIMIT_NICE), run() fails with the system's error code (EACCES or EPERM in
+    /// boost::system::system_category()) and starts nothing, as when thread creation fails.
+    thread_priority priority = thread_priority::normal;
+
+    /// Collect per-actor and per-worker metrics for engine::snapshot() and to_prometheus():
+    /// messages received, processed, failed and dropped, handler time (total, maximum, a log2
+    /// histogram), mailbox depth and its peak; worker activations and busy time. Off (the
+    /// default), the hot path pays one well-predicted branch per activation and per send.
+    bool metrics = false;
 
     /// Called on the worker thread for every failed handler and every exception that escapes
     /// other work run by a worker. Must not throw (what it throws is discarded).
@@ -66,9 +110,13 @@ struct engine_config
     static constexpr std::size_t max_batch_size = 1 << 20;
     static constexpr std::size_t min_stack_size = 64 * 1024;
     static constexpr std::chrono::microseconds max_idle_spin{10'000};
+    static constexpr int low_priority_nice = 10;
+    static constexpr int high_priority_nice = -10;
 };
 
 /// Checks a configuration. Returns error::invalid_configuration and names the field in `field`.
+/// The thread options (stack_size, cpu_affinity, pin_workers, priority) apply to an engine's own
+/// worker threads: an engine embedded in application io_contexts has none and rejects them too.
 boost::system::error_code validate(const engine_config& config, std::string* field = nullptr);
 
 } // namespace zctor

@@ -10,6 +10,7 @@
 #include <zctor/detail/dispatch.hpp>
 #include <zctor/detail/engine_core.hpp>
 #include <zctor/error.hpp>
+#include <zctor/metrics.hpp>
 #include <zctor/stats.hpp>
 
 #include <boost/asio/async_result.hpp>
@@ -108,6 +109,9 @@ public:
     ///   `handle(X)` per message type. Returns actor_ref<A>. If A declares
     ///   `using messages = receives<X...>;` it is also routed for each X.
     ///
+    /// Either may be led by an actor_config: `spawn<M>(actor_config{.name = "log"}, handler)`
+    /// names the actor for the inspector (snapshot(), to_prometheus()).
+    ///
     /// Errors: invalid_configuration (an empty handler: a null function pointer, an empty
     /// std::function), engine_stopped, thread_pool_full, out_of_memory (also for std::bad_alloc
     /// from the actor's constructor). Other exceptions from the actor's constructor, or from
@@ -150,6 +154,13 @@ public:
     /// Counters since construction.
     engine_stats stats() const noexcept { return core_->stats(); }
 
+    /// The inspector: engine totals, every worker and every live actor (id, name, behaviour
+    /// type, and its metrics when engine_config::metrics is on), read while the engine runs
+    /// without stopping it. See engine_snapshot for what is consistent in it. Any thread,
+    /// handlers included; costs a lock of the actor registry while it lists the actors, and one
+    /// string per actor. Throws std::bad_alloc.
+    engine_snapshot snapshot() const { return core_->snapshot(); }
+
 private:
     friend class context;
     std::shared_ptr<detail::engine_core> core_;
@@ -158,14 +169,15 @@ private:
 namespace detail {
 
 template <class A, class... Ms, class... Args>
-actor_ref<A> spawn_class(engine_core& core, boost::system::error_code& ec, receives<Ms...>, Args&&... args)
+actor_ref<A> spawn_class(engine_core& core, boost::system::error_code& ec, const actor_config* options,
+                         receives<Ms...>, Args&&... args)
 {
     static_assert((class_handles<A, Ms> && ...),
                   "zctor: a class actor must handle every message type listed in its `messages`");
     route_info routes;
     if constexpr (sizeof...(Ms) > 0)
         routes = route_info{keys_of<Ms...>, class_fns<A, Ms...>, sizeof...(Ms)};
-    actor_ptr p = core.make_actor<class_actor<A>>(ec, routes, std::forward<Args>(args)...);
+    actor_ptr p = core.make_actor<class_actor<A>>(ec, routes, options, std::forward<Args>(args)...);
     return actor_ref<A>(std::move(p), nullptr);
 }
 
@@ -190,7 +202,7 @@ bool is_empty_handler(const F& f) noexcept
 }
 
 template <class T, class... Args>
-auto spawn_on(engine_core& core, boost::system::error_code& ec, Args&&... args)
+auto spawn_with(engine_core& core, boost::system::error_code& ec, const actor_config* options, Args&&... args)
 {
     if constexpr (sizeof...(Args) == 1 && (message_handler<std::decay_t<Args>, T> && ...))
     {
@@ -203,7 +215,8 @@ auto spawn_on(engine_core& core, boost::system::error_code& ec, Args&&... args)
             ec = error::invalid_configuration;
             return actor_ref<receives<T>>();
         }
-        actor_ptr p = core.make_actor<actor>(ec, route_info{keys, fns, 1}, std::forward<Args>(args)...);
+        actor_ptr p =
+            core.make_actor<actor>(ec, route_info{keys, fns, 1}, options, std::forward<Args>(args)...);
         return actor_ref<receives<T>>(std::move(p), fns);
     }
     else
@@ -214,8 +227,23 @@ auto spawn_on(engine_core& core, boost::system::error_code& ec, Args&&... args)
         static_assert(
             std::is_constructible_v<T, Args&&...> || requires { T{std::declval<Args&&>()...}; },
             "zctor: spawn<A>(args...): A is not constructible from these arguments");
-        return spawn_class<T>(core, ec, typename routed_messages<T>::type{}, std::forward<Args>(args)...);
+        return spawn_class<T>(core, ec, options, typename routed_messages<T>::type{},
+                              std::forward<Args>(args)...);
     }
+}
+
+/// spawn's arguments, led by an actor_config when there is one.
+template <class T, class... Args>
+auto spawn_on(engine_core& core, boost::system::error_code& ec, Args&&... args)
+{
+    return spawn_with<T>(core, ec, nullptr, std::forward<Args>(args)...);
+}
+template <class T, class First, class... Args>
+requires std::is_same_v<std::remove_cvref_t<First>, actor_config>
+auto spawn_on(engine_core& core, boost::system::error_code& ec, First&& options, Args&&... args)
+{
+    const actor_config& o = options;
+    return spawn_with<T>(core, ec, &o, std::forward<Args>(args)...);
 }
 
 } // namespace detail

@@ -8,6 +8,7 @@
 #include <zctor/detail/actor_base.hpp>
 #include <zctor/detail/type_key.hpp>
 #include <zctor/error.hpp>
+#include <zctor/metrics.hpp>
 #include <zctor/stats.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -65,6 +66,8 @@ public:
         std::deque<actor_base*> local; // activated by the worker itself: LIFO, worker thread only
         alignas(64) std::atomic<std::uint64_t> handled{0};
         std::atomic<std::uint64_t> failed{0};
+        std::atomic<std::uint64_t> activations{0}; // engine_config::metrics only
+        std::atomic<std::uint64_t> busy_ns{0};     // engine_config::metrics only
     };
 
     engine_core(const engine_config& config, const std::vector<boost::asio::io_context*>& external);
@@ -77,6 +80,7 @@ public:
     void shutdown_from_destructor() noexcept;
 
     engine_stats stats() const noexcept;
+    engine_snapshot snapshot();
     engine_state state() const noexcept { return static_cast<engine_state>(state_.load()); }
     bool accepting() const noexcept
     {
@@ -95,7 +99,10 @@ public:
     boost::system::error_code register_actor(actor_base& a);
 
     template <class Actor, class... Args>
-    actor_ptr make_actor(boost::system::error_code& ec, route_info routes, Args&&... args);
+    actor_ptr make_actor(boost::system::error_code& ec, route_info routes, const actor_config* options,
+                         Args&&... args);
+    /// The actor's name and metrics, when it has either. Throws std::bad_alloc.
+    std::unique_ptr<actor_info> make_info(const actor_config* options) const;
 
     // Routing by message type.
     template <class M, class Arg>
@@ -145,6 +152,7 @@ private:
         std::atomic<std::size_t> next{0};
     };
 
+    struct thread_start;
     static void* worker_main(void* arg) noexcept;
     void pump(worker& w, std::chrono::steady_clock::time_point idle_since);
     boost::system::error_code start_threads();
@@ -190,11 +198,15 @@ private:
     std::atomic<std::uint64_t> loop_failures_{0};
     std::atomic<std::size_t> finish_holds_{1}; // the shutdown's own, released once all are finalized
     std::atomic<bool> finished_{false};
+    // For the workers' idle time: when the engine ran, and when it stopped (0: not yet).
+    std::atomic<std::int64_t> started_ns_{0};
+    std::atomic<std::int64_t> stopped_ns_{0};
     std::shared_ptr<boost::asio::steady_timer> finish_timer_; // bounds the wait for unwinding coroutines
 };
 
 template <class Actor, class... Args>
-actor_ptr engine_core::make_actor(boost::system::error_code& ec, route_info routes, Args&&... args)
+actor_ptr engine_core::make_actor(boost::system::error_code& ec, route_info routes,
+                                  const actor_config* options, Args&&... args)
 {
     ec = {};
     if (!accepting())
@@ -210,6 +222,8 @@ actor_ptr engine_core::make_actor(boost::system::error_code& ec, route_info rout
     try
     {
         p = actor_ptr(new Actor(*this, w, next_id(), std::forward<Args>(args)...), false);
+        if (config_.metrics || (options != nullptr && !options->name.empty()))
+            p->set_info(make_info(options));
     }
     catch (const std::bad_alloc&)
     {
