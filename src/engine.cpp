@@ -137,15 +137,17 @@ void actor_base::drain_messages()
         begin = last = metrics_clock::now();
     }
     auto account = [&] {
-        if (handled != 0)
-            w.handled.fetch_add(handled, std::memory_order_relaxed);
-        if (failed != 0)
-            w.failed.fetch_add(failed, std::memory_order_relaxed);
         if constexpr (Measured)
         {
+            // Before the message counts, which publish them (release): a snapshot that sees the
+            // messages of this activation sees its time too.
             w.activations.fetch_add(1, std::memory_order_relaxed);
             w.busy_ns.fetch_add(ns_between(begin, metrics_clock::now()), std::memory_order_relaxed);
         }
+        if (failed != 0)
+            w.failed.fetch_add(failed, std::memory_order_relaxed);
+        if (handled != 0)
+            w.handled.fetch_add(handled, std::memory_order_release);
     };
     while (ran < batch)
     {
@@ -1217,8 +1219,8 @@ engine_snapshot engine_core::snapshot()
         auto& out = s.workers[i];
         out.index = i;
         out.actors = w.actors.load(std::memory_order_relaxed);
+        out.messages = w.handled.load(std::memory_order_acquire); // first: see the drain's account
         out.failed = w.failed.load(std::memory_order_relaxed);
-        out.messages = w.handled.load(std::memory_order_relaxed);
         out.activations = w.activations.load(std::memory_order_relaxed);
         out.busy =
             std::chrono::nanoseconds(static_cast<std::int64_t>(w.busy_ns.load(std::memory_order_relaxed)));
@@ -1330,10 +1332,12 @@ engine::engine(const std::vector<boost::asio::io_context*>& contexts, const engi
                                 : config.priority != thread_priority::normal ? "priority"
                                                                              : nullptr;
     if (thread_option != nullptr)
-        detail::throw_error(error::invalid_configuration,
-                            (std::string("zctor::engine: engine_config::") + thread_option +
-                             " applies to the engine's own threads, and an embedded engine has none")
-                                .c_str());
+    {
+        std::string what = "zctor::engine: engine_config::";
+        what += thread_option;
+        what += " applies to the engine's own threads, and an embedded engine has none";
+        detail::throw_error(error::invalid_configuration, what.c_str());
+    }
     if (contexts.empty() || std::find(contexts.begin(), contexts.end(), nullptr) != contexts.end() ||
         contexts.size() > engine_config::max_thread_count)
         detail::throw_error(error::invalid_configuration, "zctor::engine: invalid list of io_contexts");

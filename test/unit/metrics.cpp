@@ -459,11 +459,12 @@ BOOST_AUTO_TEST_CASE(mailbox_depth_and_peak)
     zctor_test::latch started(1);
     zctor_test::latch release(1);
     std::atomic<bool> first{true};
+    std::atomic<bool> released{false}; // Boost.Test's assertions are for the test's thread only
     auto ref = eng.spawn<job>([&](job) {
         if (first.exchange(false))
         {
             started.count_down();
-            BOOST_TEST(release.wait()); // holds the actor while the test fills its mailbox
+            released = release.wait(); // holds the actor while the test fills its mailbox
         }
     });
     eng.run();
@@ -483,6 +484,7 @@ BOOST_AUTO_TEST_CASE(mailbox_depth_and_peak)
 
     release.count_down();
     BOOST_REQUIRE(wait_until([&] { return eng.stats().messages_handled == queued + 1; }));
+    BOOST_TEST(released.load());
     s = eng.snapshot();
     a = find_actor(s, ref.id());
     BOOST_REQUIRE(a != nullptr);
@@ -499,9 +501,10 @@ BOOST_AUTO_TEST_CASE(a_stopped_actor_leaves_the_snapshot_and_its_drops_stay_coun
     zctor_test::latch started(1);
     zctor_test::latch release(1);
     auto keep = eng.spawn<job>(zctor::actor_config{.name = "keep"}, [](job) {});
+    std::atomic<bool> released{false};
     auto ref = eng.spawn<job>(zctor::actor_config{.name = "stopper"}, [&](zctor::context& ctx, job) {
         started.count_down();
-        BOOST_TEST(release.wait());
+        released = release.wait();
         ctx.stop(); // the queued messages are dropped
     });
     eng.run();
@@ -511,6 +514,7 @@ BOOST_AUTO_TEST_CASE(a_stopped_actor_leaves_the_snapshot_and_its_drops_stay_coun
         ref.send(job{});
     release.count_down();
     BOOST_REQUIRE(wait_until([&] { return eng.stats().actors_stopped == 1u; }));
+    BOOST_TEST(released.load());
 
     const auto s = eng.snapshot();
     check_invariants(s);

@@ -13,6 +13,7 @@
 #include <boost/system/system_error.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <cerrno>
 #include <cstddef>
 #include <mutex>
@@ -76,6 +77,7 @@ std::vector<thread_view> look_from_each_worker(const engine_config& config)
     zctor::engine eng(config);
     const std::size_t n = eng.worker_count();
     std::vector<thread_view> views(n);
+    std::atomic<int> failed_calls{0}; // Boost.Test's assertions are for the test's thread only
     zctor_test::latch seen(static_cast<std::ptrdiff_t>(n));
     std::vector<zctor::actor_ref<zctor::receives<probe>>> refs;
     for (std::size_t i = 0; i < n; ++i) // round-robin placement: one actor per worker
@@ -83,16 +85,23 @@ std::vector<thread_view> look_from_each_worker(const engine_config& config)
             thread_view& v = views[ctx.worker_index()];
             cpu_set_t set;
             CPU_ZERO(&set);
-            BOOST_REQUIRE(pthread_getaffinity_np(pthread_self(), sizeof(set), &set) == 0);
+            if (pthread_getaffinity_np(pthread_self(), sizeof(set), &set) != 0)
+                ++failed_calls;
             for (unsigned c = 0; c < CPU_SETSIZE; ++c)
                 if (CPU_ISSET(c, &set))
                     v.cpus.insert(c);
             errno = 0;
             v.nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+            if (errno != 0)
+                ++failed_calls;
             pthread_attr_t attr;
-            BOOST_REQUIRE(pthread_getattr_np(pthread_self(), &attr) == 0);
-            pthread_attr_getstacksize(&attr, &v.stack_size);
-            pthread_attr_destroy(&attr);
+            if (pthread_getattr_np(pthread_self(), &attr) != 0)
+                ++failed_calls;
+            else
+            {
+                pthread_attr_getstacksize(&attr, &v.stack_size);
+                pthread_attr_destroy(&attr);
+            }
             seen.count_down();
         }));
     for (auto& r : refs)
@@ -101,6 +110,7 @@ std::vector<thread_view> look_from_each_worker(const engine_config& config)
     BOOST_REQUIRE(seen.wait());
     eng.stop();
     eng.join();
+    BOOST_TEST(failed_calls == 0);
     return views;
 }
 
@@ -338,7 +348,8 @@ BOOST_AUTO_TEST_CASE(a_refused_priority_fails_run_with_the_system_error)
     config.priority = thread_priority::high;
     {
         zctor::engine eng(config);
-        auto ref = eng.spawn<probe>([](probe) { BOOST_ERROR("a handler ran on a refused engine"); });
+        std::atomic<int> ran{0};
+        auto ref = eng.spawn<probe>([&](probe) { ++ran; });
         ref.send(probe{});
         boost::system::error_code ec;
         eng.run(ec);
@@ -350,6 +361,7 @@ BOOST_AUTO_TEST_CASE(a_refused_priority_fails_run_with_the_system_error)
         BOOST_TEST(ref.stopped());
         BOOST_TEST(eng.stats().messages_handled == 0u);
         BOOST_TEST(eng.stats().messages_dropped == 1u);
+        BOOST_TEST(ran == 0);
     }
     {
         zctor::engine eng(config);
