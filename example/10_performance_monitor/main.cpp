@@ -121,7 +121,11 @@ int main()
     zctor::engine_config config;
     config.thread_count = 2;
     config.metrics = true; // per-actor and per-worker counters for snapshot()
-    zctor::engine eng(config);
+    //]
+    //[thread_options
+    config.pin_workers = true;                     // worker i runs on the i-th CPU it may use
+    config.priority = zctor::thread_priority::low; // nice 10: monitoring gives way to the rest
+    zctor::engine eng(config);                     // validates; run() applies the thread options or fails
     //]
 
     //[named_spawn
@@ -152,8 +156,8 @@ int main()
 
     //[inspect
     const zctor::engine_snapshot snap = eng.snapshot();
-    std::cout << "\nInspector: " << snap.actors_alive << " actors, " << snap.messages << " messages, "
-              << snap.messages_failed << " failed\n";
+    std::cout << "\nInspector: " << snap.actors_alive << " actors, up "
+              << std::chrono::duration<double, std::milli>(snap.uptime).count() << " ms\n";
     for (const auto& a : snap.actors)
     {
         const double mean_us =
