@@ -8,9 +8,16 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/core/demangle.hpp>
 
 #include <algorithm>
+#include <future>
 #include <thread>
+#include <unordered_map>
+
+#include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace zctor {
 namespace detail {
@@ -20,6 +27,13 @@ thread_local const engine_core* current_worker_core = nullptr;
 thread_local const void* current_worker = nullptr; // the engine_core::worker this thread runs
 
 constexpr int as_int(engine_state s) noexcept { return static_cast<int>(s); }
+
+std::int64_t steady_ns() noexcept
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 } // namespace
 
 bool on_engine_thread() noexcept { return current_worker != nullptr || current_actor != nullptr; }
@@ -88,9 +102,39 @@ void actor_base::schedule(bool fifo) noexcept
     }
 }
 
-template <bool Bounded>
+namespace {
+using metrics_clock = std::chrono::steady_clock;
+
+std::uint64_t ns_between(metrics_clock::time_point a, metrics_clock::time_point b) noexcept
+{
+    const auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count();
+    return d > 0 ? static_cast<std::uint64_t>(d) : 0;
+}
+
+// Strand only. The order of the stores is the one actor_metrics documents: processed, the
+// histogram, the time, the maximum, failed (the snapshot reads them in reverse).
+void record_handler(actor_metrics& m, std::uint64_t ns, bool failed) noexcept
+{
+    actor_metrics::bump(m.processed);
+    actor_metrics::bump(m.latency[latency_bucket_of(ns)]);
+    actor_metrics::bump(m.handler_ns, ns);
+    if (ns > m.handler_max_ns.load(std::memory_order_relaxed))
+        m.handler_max_ns.store(ns, std::memory_order_release);
+    if (failed)
+        actor_metrics::bump(m.failed);
+}
+} // namespace
+
+template <bool Bounded, bool Measured>
 actor_base::drain_end actor_base::drain_batch(std::size_t batch, std::size_t& handled, std::size_t& failed)
 {
+    [[maybe_unused]] actor_metrics* m = nullptr;
+    [[maybe_unused]] metrics_clock::time_point last;
+    if constexpr (Measured)
+    {
+        m = info_->metrics.get();
+        last = metrics_clock::now();
+    }
     for (std::size_t ran = 0; ran < batch;)
     {
         if (stop_requested_.load(std::memory_order_relaxed))
@@ -101,6 +145,15 @@ actor_base::drain_end actor_base::drain_batch(std::size_t batch, std::size_t& ha
         if (n == nullptr)
             return drain_end::empty;
         ++ran;
+        if constexpr (Measured)
+        {
+            // The depth peaks just before a message is taken: sampling it here finds the peak.
+            const std::uint64_t taken = m->taken.load(std::memory_order_relaxed);
+            const std::uint64_t depth = m->received.load(std::memory_order_acquire) - taken;
+            if (depth > m->peak_depth.load(std::memory_order_relaxed))
+                m->peak_depth.store(depth, std::memory_order_release);
+            m->taken.store(taken + 1, std::memory_order_release);
+        }
         if constexpr (Bounded)
         {
             if (bounded_->take())
@@ -109,6 +162,8 @@ actor_base::drain_end actor_base::drain_batch(std::size_t batch, std::size_t& ha
                 // taken now is the oldest queued, and is discarded instead of handled.
                 n->run(n, *this, false);
                 core_->count_dropped(1);
+                if constexpr (Measured)
+                    actor_metrics::bump(m->dropped);
                 continue;
             }
             // Room for one more: a waiting async_send may have it.
@@ -116,6 +171,15 @@ actor_base::drain_end actor_base::drain_batch(std::size_t batch, std::size_t& ha
                 admit_waiters();
         }
         const run_result r = n->run(n, *this, true);
+        if constexpr (Measured)
+        {
+            // One clock read per message: a handler's time runs from the previous one's end, so
+            // it includes taking its message from the mailbox (a few nanoseconds).
+            const auto now = metrics_clock::now();
+            if (r != run_result::skipped)
+                record_handler(*m, ns_between(last, now), r == run_result::failed);
+            last = now;
+        }
         if (r != run_result::skipped)
             ++handled;
         if (r == run_result::failed)
@@ -154,21 +218,38 @@ void actor_base::drain()
 
 actor_base::drain_end actor_base::handle_queued()
 {
+    // Metrics cost one well-predicted branch per activation when they are off.
+    if (info_ != nullptr && info_->metrics != nullptr) [[unlikely]]
+        return handle_queued_as<true>();
+    return handle_queued_as<false>();
+}
+
+template <bool Measured>
+actor_base::drain_end actor_base::handle_queued_as()
+{
     const current_actor_scope running(this);
     auto& w = core_->worker_at(worker_);
     const std::size_t batch = core_->config().batch_size;
     std::size_t handled = 0; // handler calls: messages taken minus cancelled timer messages
     std::size_t failed = 0;
-    auto end = [&](drain_end e) {
-        if (handled != 0)
-            w.handled.fetch_add(handled, std::memory_order_relaxed);
-        if (failed != 0)
-            w.failed.fetch_add(failed, std::memory_order_relaxed);
-        return e;
-    };
+    [[maybe_unused]] metrics_clock::time_point begin;
+    if constexpr (Measured)
+        begin = metrics_clock::now();
     // Unbounded mailboxes (the default) run the loop without the bounded mailbox's accounting.
-    return end(bounded_ != nullptr ? drain_batch<true>(batch, handled, failed)
-                                   : drain_batch<false>(batch, handled, failed));
+    const drain_end e = bounded_ != nullptr ? drain_batch<true, Measured>(batch, handled, failed)
+                                            : drain_batch<false, Measured>(batch, handled, failed);
+    if constexpr (Measured)
+    {
+        // Before the message counts, which publish them (release): a snapshot that sees the
+        // messages of this activation sees its time too.
+        w.activations.fetch_add(1, std::memory_order_relaxed);
+        w.busy_ns.fetch_add(ns_between(begin, metrics_clock::now()), std::memory_order_relaxed);
+    }
+    if (failed != 0)
+        w.failed.fetch_add(failed, std::memory_order_relaxed);
+    if (handled != 0)
+        w.handled.fetch_add(handled, std::memory_order_release);
+    return e;
 }
 
 void actor_base::finalize_after_drain(std::chrono::steady_clock::time_point deadline)
@@ -395,7 +476,11 @@ void actor_base::end_coroutine(bool failed) noexcept
 {
     coroutine_active_.store(false, std::memory_order_relaxed);
     if (failed)
+    {
         core_->worker_at(worker_).failed.fetch_add(1, std::memory_order_relaxed);
+        if (info_ != nullptr && info_->metrics != nullptr)
+            actor_metrics::bump(info_->metrics->failed);
+    }
     if (status_.load(std::memory_order_relaxed) == actor_status::stopped)
     {
         destroy_state_and_behavior(); // deferred by finalize()
@@ -417,7 +502,14 @@ void actor_base::drop_all() noexcept
         ++n;
     }
     if (n != 0)
+    {
         core_->count_dropped(n);
+        if (info_ != nullptr && info_->metrics != nullptr)
+        {
+            actor_metrics::bump(info_->metrics->taken, n);
+            actor_metrics::bump(info_->metrics->dropped, n);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -703,17 +795,60 @@ engine_core::engine_core(const engine_config& config, const std::vector<boost::a
         workers_.push_back(std::move(w));
     }
     if (embedded_)
+    {
+        started_ns_.store(steady_ns(), std::memory_order_relaxed);
         state_.store(as_int(engine_state::running));
+    }
 }
 
 engine_core::~engine_core() = default;
 
+/// What a new worker thread is given: the core, its worker, and the thread options to apply to
+/// itself before it runs anything. It answers through `applied` (0, or the errno value).
+struct engine_core::thread_start
+{
+    std::shared_ptr<engine_core> core;
+    worker* w = nullptr;
+    std::vector<unsigned> cpus; // empty: not pinned
+    bool set_nice = false;
+    int nice = 0;
+    std::promise<int> applied;
+};
+
+namespace {
+int apply_thread_options(const std::vector<unsigned>& cpus, bool set_nice, int nice) noexcept
+{
+#if defined(__linux__)
+    if (!cpus.empty())
+    {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        for (unsigned c : cpus)
+            CPU_SET(c, &set);
+        if (int rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set); rc != 0)
+            return rc;
+    }
+    // On Linux a nice value belongs to a thread (PRIO_PROCESS with a thread id).
+    if (set_nice && setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice) != 0)
+        return errno;
+    return 0;
+#else
+    return cpus.empty() && !set_nice ? 0 : ENOTSUP;
+#endif
+}
+
+} // namespace
+
 void* engine_core::worker_main(void* arg) noexcept
 {
-    auto* start = static_cast<std::pair<std::shared_ptr<engine_core>, worker*>*>(arg);
-    std::shared_ptr<engine_core> core = std::move(start->first);
-    worker* w = start->second;
-    delete start;
+    std::unique_ptr<thread_start> start(static_cast<thread_start*>(arg));
+    std::shared_ptr<engine_core> core = std::move(start->core);
+    worker* w = start->w;
+    const int err = apply_thread_options(start->cpus, start->set_nice, start->nice);
+    start->applied.set_value(err);
+    start.reset();
+    if (err != 0)
+        return nullptr; // run() undoes the start
     current_worker_core = core.get();
     current_worker = w;
     for (;;)
@@ -736,14 +871,48 @@ void* engine_core::worker_main(void* arg) noexcept
 
 boost::system::error_code engine_core::start_threads()
 {
-    for (auto& w : workers_)
+    // The CPUs each worker is pinned to, if any (validate() checked the configuration).
+    std::vector<std::vector<unsigned>> sets = config_.cpu_affinity;
+    if (config_.pin_workers)
     {
+#if defined(__linux__)
+        cpu_set_t allowed;
+        CPU_ZERO(&allowed);
+        if (int rc = pthread_getaffinity_np(pthread_self(), sizeof(allowed), &allowed); rc != 0)
+            return {rc, boost::system::system_category()};
+        for (unsigned c = 0; c < CPU_SETSIZE; ++c)
+            if (CPU_ISSET(c, &allowed))
+                sets.push_back({c});
+#else
+        return {ENOTSUP, boost::system::system_category()};
+#endif
+    }
+    const bool set_nice = config_.priority != thread_priority::normal;
+    const int nice = config_.priority == thread_priority::high ? engine_config::high_priority_nice
+                                                               : engine_config::low_priority_nice;
+    for (std::size_t i = 0; i < workers_.size(); ++i)
+    {
+        auto& w = workers_[i];
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         int rc = 0;
         if (config_.stack_size != 0)
             rc = pthread_attr_setstacksize(&attr, config_.stack_size);
-        auto* arg = new std::pair<std::shared_ptr<engine_core>, worker*>(shared_from_this(), w.get());
+        std::future<int> applied;
+        thread_start* arg = nullptr;
+        try
+        {
+            arg = new thread_start{shared_from_this(), w.get(), {}, set_nice, nice, {}};
+            if (!sets.empty())
+                arg->cpus = sets[i % sets.size()];
+            applied = arg->applied.get_future();
+        }
+        catch (const std::bad_alloc&)
+        {
+            delete arg;
+            pthread_attr_destroy(&attr);
+            return error::out_of_memory;
+        }
         if (rc == 0)
             rc = pthread_create(&w->thread, &attr, &engine_core::worker_main, arg);
         pthread_attr_destroy(&attr);
@@ -753,6 +922,10 @@ boost::system::error_code engine_core::start_threads()
             return error::thread_creation_failed;
         }
         w->has_thread = true;
+        // The worker applies its options before it runs anything: wait for its answer, so that
+        // a refused option fails run() rather than leaving a worker on the wrong CPUs.
+        if (const int err = applied.get(); err != 0)
+            return {err, boost::system::system_category()};
     }
     return {};
 }
@@ -768,6 +941,7 @@ boost::system::error_code engine_core::run()
     int expected = as_int(engine_state::idle);
     if (!state_.compare_exchange_strong(expected, as_int(engine_state::running)))
         return expected == as_int(engine_state::running) ? error::already_started : error::engine_stopped;
+    started_ns_.store(steady_ns(), std::memory_order_relaxed);
     auto ec = start_threads();
     if (ec)
     {
@@ -1070,6 +1244,8 @@ void engine_core::finish() noexcept
 {
     if (finished_.exchange(true)) // the last unwinding coroutine, or the timeout: the first wins
         return;
+    if (started_ns_.load(std::memory_order_relaxed) != 0)
+        stopped_ns_.store(steady_ns(), std::memory_order_relaxed);
     if (auto timer = finish_timer_)
     {
         // An application's io_context runs on until the timer is gone (an owned one is stopped below).
@@ -1318,6 +1494,98 @@ engine_stats engine_core::stats() const noexcept
     return s;
 }
 
+std::unique_ptr<actor_info> engine_core::make_info(const actor_config* options) const
+{
+    auto info = std::make_unique<actor_info>();
+    if (options != nullptr)
+        info->name = options->name;
+    if (config_.metrics)
+        info->metrics = std::make_unique<actor_metrics>();
+    return info;
+}
+
+namespace {
+// Reads one actor's counters in the reverse order of the strand's writes (see actor_metrics),
+// each an acquire load, so that the snapshot's invariants hold while the actor runs.
+void read_metrics(const actor_metrics& m, actor_snapshot& out) noexcept
+{
+    constexpr auto acq = std::memory_order_acquire;
+    out.failed = m.failed.load(acq);
+    const std::uint64_t max_ns = m.handler_max_ns.load(acq);
+    const std::uint64_t total_ns = m.handler_ns.load(acq);
+    for (std::size_t i = 0; i < latency_bucket_count; ++i)
+        out.handler_latency.counts[i] = m.latency[i].load(acq);
+    out.processed = m.processed.load(acq);
+    out.dropped = m.dropped.load(acq);
+    const std::uint64_t peak = m.peak_depth.load(acq);
+    const std::uint64_t taken = m.taken.load(acq);
+    out.received = m.received.load(acq);
+    out.handler_time = std::chrono::nanoseconds(static_cast<std::int64_t>(total_ns));
+    out.handler_time_max = std::chrono::nanoseconds(static_cast<std::int64_t>(max_ns));
+    out.mailbox_depth = out.received - taken; // taken <= received: see actor_metrics
+    out.mailbox_peak = std::max(peak, out.mailbox_depth);
+}
+} // namespace
+
+engine_snapshot engine_core::snapshot()
+{
+    engine_snapshot s;
+    s.metrics = config_.metrics;
+    // Stopped before spawned: an actor counted as stopped is counted as spawned too.
+    s.actors_stopped = stopped_.load(std::memory_order_acquire);
+    std::vector<actor_ptr> live;
+    {
+        std::lock_guard lock(registry_mutex_);
+        for (actor_base* a = registry_head_; a != nullptr; a = a->reg_next)
+            live.emplace_back(a);
+    }
+    s.actors_spawned = spawned_.load(std::memory_order_acquire);
+    s.actors_alive = live.size();
+    s.messages_dropped = dropped_.load(std::memory_order_relaxed);
+
+    const std::int64_t started = started_ns_.load(std::memory_order_relaxed);
+    const std::int64_t stopped = stopped_ns_.load(std::memory_order_relaxed);
+    if (started != 0)
+        s.uptime = std::chrono::nanoseconds((stopped != 0 ? stopped : steady_ns()) - started);
+    s.workers.resize(workers_.size());
+    for (std::size_t i = 0; i < workers_.size(); ++i)
+    {
+        const worker& w = *workers_[i];
+        auto& out = s.workers[i];
+        out.index = i;
+        out.actors = w.actors.load(std::memory_order_relaxed);
+        out.messages = w.handled.load(std::memory_order_acquire); // first: see the drain's account
+        out.failed = w.failed.load(std::memory_order_relaxed);
+        out.activations = w.activations.load(std::memory_order_relaxed);
+        out.busy =
+            std::chrono::nanoseconds(static_cast<std::int64_t>(w.busy_ns.load(std::memory_order_relaxed)));
+        out.idle = std::max(s.uptime - out.busy, std::chrono::nanoseconds(0));
+        s.messages += out.messages;
+        s.messages_failed += out.failed;
+    }
+
+    std::unordered_map<type_key, std::string> type_names;
+    s.actors.resize(live.size());
+    for (std::size_t i = 0; i < live.size(); ++i)
+    {
+        const actor_base& a = *live[i];
+        auto& out = s.actors[i];
+        out.id = a.id();
+        out.worker = a.worker();
+        auto [it, inserted] = type_names.try_emplace(a.behavior());
+        if (inserted)
+            it->second = boost::core::demangle(type_info_of_key(a.behavior()).name());
+        out.type = it->second;
+        if (const actor_info* info = a.info())
+        {
+            out.name = info->name;
+            if (info->metrics)
+                read_metrics(*info->metrics, out);
+        }
+    }
+    return s;
+}
+
 } // namespace detail
 
 // ---------------------------------------------------------------------------------------------
@@ -1346,6 +1614,30 @@ boost::system::error_code validate(const engine_config& c, std::string* field)
         return bad("default_mailbox_capacity");
     if (!detail::valid_policy(c.default_overflow))
         return bad("default_overflow");
+    if (!c.cpu_affinity.empty())
+    {
+        const std::size_t workers = c.thread_count != 0
+                                        ? c.thread_count
+                                        : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+        if (c.cpu_affinity.size() > workers)
+            return bad("cpu_affinity"); // some sets would never be used
+        const long configured = sysconf(_SC_NPROCESSORS_CONF);
+        const std::size_t cpus =
+            std::min<std::size_t>(CPU_SETSIZE, configured > 0 ? static_cast<std::size_t>(configured) : 1);
+        for (const auto& set : c.cpu_affinity)
+        {
+            if (set.empty())
+                return bad("cpu_affinity");
+            for (unsigned cpu : set)
+                if (cpu >= cpus)
+                    return bad("cpu_affinity");
+        }
+    }
+    if (c.pin_workers && !c.cpu_affinity.empty())
+        return bad("pin_workers");
+    if (c.priority != thread_priority::low && c.priority != thread_priority::normal &&
+        c.priority != thread_priority::high)
+        return bad("priority");
     return {};
 }
 
@@ -1388,6 +1680,19 @@ engine::engine(boost::asio::io_context& context, const engine_config& config)
 engine::engine(const std::vector<boost::asio::io_context*>& contexts, const engine_config& config)
 {
     checked(config);
+    // The thread options would silently do nothing: the application owns the threads.
+    const char* thread_option = config.stack_size != 0                       ? "stack_size"
+                                : !config.cpu_affinity.empty()               ? "cpu_affinity"
+                                : config.pin_workers                         ? "pin_workers"
+                                : config.priority != thread_priority::normal ? "priority"
+                                                                             : nullptr;
+    if (thread_option != nullptr)
+    {
+        std::string what = "zctor::engine: engine_config::";
+        what += thread_option;
+        what += " applies to the engine's own threads, and an embedded engine has none";
+        detail::throw_error(error::invalid_configuration, what.c_str());
+    }
     if (contexts.empty() || std::find(contexts.begin(), contexts.end(), nullptr) != contexts.end() ||
         contexts.size() > engine_config::max_thread_count)
         detail::throw_error(error::invalid_configuration, "zctor::engine: invalid list of io_contexts");

@@ -11,6 +11,8 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 namespace bench {
 
@@ -28,6 +30,9 @@ public:
     {
         zctor::engine_config cfg;
         cfg.thread_count = zctor_threads;
+        // ZCTOR_BENCH_METRICS=1 runs with engine_config::metrics on, to measure what it costs.
+        if (const char* m = std::getenv("ZCTOR_BENCH_METRICS"); m != nullptr && std::strcmp(m, "1") == 0)
+            cfg.metrics = true;
         cfg.on_failure = [this](const zctor::failure& f) {
             count_.fetch_add(1, std::memory_order_relaxed);
             std::fprintf(stderr, "%s/zctor: actor %llu failed: %s\n", bench_,

@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace zctor {
 
@@ -30,6 +31,16 @@ enum class overflow_policy
     drop_newest,  ///< The new message is discarded and counted; the send reports success.
     drop_oldest,  ///< The oldest queued message is discarded (and counted) to make room.
     backpressure, ///< async_send waits for room; a plain send or an ask fails with mailbox_full.
+};
+
+/// Scheduling priority of the engine's worker threads (the book's ThreadConfig priority).
+/// Applied by each worker to itself as its nice value when it starts; where the system does not
+/// permit it, run() fails with the system's error (see engine_config::priority).
+enum class thread_priority
+{
+    low,    ///< nice value engine_config::low_priority_nice: other threads of the system go first
+    normal, ///< left as inherited from the thread that calls run()
+    high,   ///< nice value engine_config::high_priority_nice: needs CAP_SYS_NICE or RLIMIT_NICE
 };
 
 /// A failure reported to engine_config::on_failure, on the worker thread where it happened.
@@ -65,8 +76,32 @@ struct engine_config
     /// 0 sleeps at once. At most max_idle_spin. Embedded engines do not spin.
     std::chrono::microseconds idle_spin{50};
 
-    /// Stack size of worker threads in bytes; 0 keeps the system default.
+    /// Stack size of worker threads in bytes; 0 keeps the system default. At least min_stack_size.
     std::size_t stack_size = 0;
+
+    /// The CPUs each worker thread may run on (the book's cpu_affinity): worker i runs only on
+    /// the CPUs in cpu_affinity[i % cpu_affinity.size()], each a set of CPU indices as taken by
+    /// `taskset -c`. One worker per CPU: `{{0}, {1}}`; workers sharing CPUs: `{{0, 1}}`.
+    /// Empty (the default): the system places the threads. Each set must be non-empty and name
+    /// CPUs the machine has; there may be no more sets than workers. A CPU outside the process's
+    /// allowed set (a container's cpuset) makes run() fail with the system's error (EINVAL).
+    std::vector<std::vector<unsigned>> cpu_affinity{};
+
+    /// Pins worker i to one CPU, the ((i mod n)+1)-th of the n CPUs that the thread calling
+    /// run() may run on: one worker per CPU, round robin. Not together with cpu_affinity.
+    bool pin_workers = false;
+
+    /// Priority of the worker threads (the book's priority), applied by each worker as it
+    /// starts. Where the system refuses it (thread_priority::high without CAP_SYS_NICE, beyond
+    /// RLIMIT_NICE), run() fails with the system's error code (EACCES or EPERM in
+    /// boost::system::system_category()) and starts nothing, as when thread creation fails.
+    thread_priority priority = thread_priority::normal;
+
+    /// Collect per-actor and per-worker metrics for engine::snapshot() and to_prometheus():
+    /// messages received, processed, failed and dropped, handler time (total, maximum, a log2
+    /// histogram), mailbox depth and its peak; worker activations and busy time. Off (the
+    /// default), the hot path pays one well-predicted branch per activation and per send.
+    bool metrics = false;
 
     /// Called on the worker thread for every failed handler and every exception that escapes
     /// other work run by a worker. Must not throw (what it throws is discarded).
@@ -84,13 +119,19 @@ struct engine_config
     static constexpr std::size_t max_batch_size = 1 << 20;
     static constexpr std::size_t min_stack_size = 64 * 1024;
     static constexpr std::chrono::microseconds max_idle_spin{10'000};
+    static constexpr int low_priority_nice = 10;
+    static constexpr int high_priority_nice = -10;
     static constexpr std::size_t max_mailbox_capacity = (std::size_t{1} << 31) - 1;
 };
 
 /// Per-actor configuration (the book's ActorConfig), given to spawn as its first argument:
-/// `eng.spawn<M>(zctor::actor_config{.mailbox_capacity = 100}, handler)`.
+/// `eng.spawn<M>(zctor::actor_config{.name = "printer", .mailbox_capacity = 100}, handler)`.
 struct actor_config
 {
+    /// How the inspector (engine::snapshot, to_prometheus) lists the actor. Empty: by its id and
+    /// behaviour type only. Costs one allocation at spawn when set, nothing per message.
+    std::string name{};
+
     /// The most messages queued and not yet taken by the actor (the book's max_queue_size;
     /// the message being handled does not count). Unset: engine_config::default_mailbox_capacity.
     /// 0 = unbounded. At most engine_config::max_mailbox_capacity.
@@ -108,6 +149,8 @@ struct actor_config
 };
 
 /// Checks a configuration. Returns error::invalid_configuration and names the field in `field`.
+/// The thread options (stack_size, cpu_affinity, pin_workers, priority) apply to an engine's own
+/// worker threads: an engine embedded in application io_contexts has none and rejects them too.
 boost::system::error_code validate(const engine_config& config, std::string* field = nullptr);
 
 /// Checks an actor configuration on its own, and against the engine defaults it falls back on

@@ -10,6 +10,7 @@
 #include <zctor/detail/dispatch.hpp>
 #include <zctor/detail/engine_core.hpp>
 #include <zctor/error.hpp>
+#include <zctor/metrics.hpp>
 #include <zctor/stats.hpp>
 
 #include <boost/asio/async_result.hpp>
@@ -111,7 +112,8 @@ public:
     ///
     /// - Either form may start with an actor_config: `spawn<M>(actor_config{...}, handler)`,
     ///   `spawn<A>(actor_config{...}, args...)`; its mailbox settings replace the engine's
-    ///   defaults (engine_config::default_mailbox_capacity, default_overflow).
+    ///   defaults (engine_config::default_mailbox_capacity, default_overflow), and its name lists
+    ///   the actor in the inspector (snapshot(), to_prometheus()).
     ///
     /// Errors: invalid_configuration (an empty handler: a null function pointer, an empty
     /// std::function; an actor_config that validate() rejects, the field named in the exception's
@@ -164,6 +166,13 @@ public:
 
     /// Counters since construction.
     engine_stats stats() const noexcept { return core_->stats(); }
+
+    /// The inspector: engine totals, every worker and every live actor (id, name, behaviour
+    /// type, and its metrics when engine_config::metrics is on), read while the engine runs
+    /// without stopping it. See engine_snapshot for what is consistent in it. Any thread,
+    /// handlers included; costs a lock of the actor registry while it lists the actors, and one
+    /// string per actor. Throws std::bad_alloc.
+    engine_snapshot snapshot() const { return core_->snapshot(); }
 
 private:
     friend class context;

@@ -5,6 +5,7 @@
 #define ZCTOR_DETAIL_ACTOR_BASE_HPP
 
 #include <zctor/config.hpp>
+#include <zctor/detail/actor_metrics.hpp>
 #include <zctor/detail/message_pool.hpp>
 #include <zctor/detail/mpsc_queue.hpp>
 #include <zctor/detail/reply_slot.hpp>
@@ -336,6 +337,12 @@ public:
     /// Runs the actor's mailbox on its strand (inline when called from its worker).
     static void run_on_strand(actor_ptr self);
 
+    /// Before the actor is registered: its name and metrics (engine_config::metrics), if any.
+    void set_info(std::unique_ptr<actor_info> info) noexcept { info_ = std::move(info); }
+
+    /// Any thread: the name and metrics, or nullptr. Fixed before the actor is registered.
+    const actor_info* info() const noexcept { return info_.get(); }
+
 protected:
     /// Strand only, once, when the actor stops: destroys the behaviour object.
     virtual void destroy_behavior() noexcept = 0;
@@ -356,13 +363,17 @@ private:
     void schedule(bool fifo = false) noexcept;
     void drain();
     drain_end handle_queued();
-    template <bool Bounded>
+    template <bool Measured>
+    drain_end handle_queued_as();
+    template <bool Bounded, bool Measured>
     drain_end drain_batch(std::size_t batch, std::size_t& handled, std::size_t& failed);
     void finalize_after_drain(std::chrono::steady_clock::time_point deadline);
 
     /// Any thread: puts an accepted message in the queue and hands the actor to its worker if idle.
     void enqueue(message_node* n) noexcept
     {
+        if (info_ != nullptr) [[unlikely]]
+            count_received();
         mailbox_.push(n);
         // Idle -> scheduled: one handoff to the strand per burst, not per message.
         // The plain load skips the locked exchange while the actor is busy; seq_cst keeps the
@@ -433,6 +444,11 @@ private:
     send_waiter* admit_locked() noexcept;
     static void complete_admitted(send_waiter* done) noexcept;
     void count_overflow_drop() noexcept;
+    void count_received() noexcept
+    {
+        if (actor_metrics* m = info_->metrics.get())
+            m->received.fetch_add(1, std::memory_order_relaxed);
+    }
     void finalize();
     void destroy_state_and_behavior() noexcept;
     void drop_all() noexcept;
@@ -454,6 +470,7 @@ private:
     // Rarely used parts (coroutine cancellation), allocated on first use to keep actors small.
     struct extras;
     std::unique_ptr<extras> extras_;
+    std::unique_ptr<actor_info> info_; // named or measured actors only
 };
 
 /// Owning reference to an actor (intrusive count).

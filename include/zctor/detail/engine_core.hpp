@@ -8,6 +8,7 @@
 #include <zctor/detail/actor_base.hpp>
 #include <zctor/detail/type_key.hpp>
 #include <zctor/error.hpp>
+#include <zctor/metrics.hpp>
 #include <zctor/stats.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -74,6 +75,8 @@ public:
         std::deque<actor_base*> local; // activated by the worker itself: LIFO, worker thread only
         alignas(64) std::atomic<std::uint64_t> handled{0};
         std::atomic<std::uint64_t> failed{0};
+        std::atomic<std::uint64_t> activations{0}; // engine_config::metrics only
+        std::atomic<std::uint64_t> busy_ns{0};     // engine_config::metrics only
     };
 
     engine_core(const engine_config& config, const std::vector<boost::asio::io_context*>& external);
@@ -86,6 +89,7 @@ public:
     void shutdown_from_destructor() noexcept;
 
     engine_stats stats() const noexcept;
+    engine_snapshot snapshot();
     engine_state state() const noexcept { return static_cast<engine_state>(state_.load()); }
     bool accepting() const noexcept
     {
@@ -108,6 +112,8 @@ public:
     template <class Actor, class... Args>
     actor_ptr make_actor(boost::system::error_code& ec, const char*& field, const actor_config* config,
                          route_info routes, Args&&... args);
+    /// The actor's name and metrics, when it has either. Throws std::bad_alloc.
+    std::unique_ptr<actor_info> make_info(const actor_config* options) const;
 
     // Routing by message type.
     template <class M, class Arg>
@@ -159,6 +165,7 @@ private:
         std::atomic<std::size_t> next{0};
     };
 
+    struct thread_start;
     static void* worker_main(void* arg) noexcept;
     void pump(worker& w, std::chrono::steady_clock::time_point idle_since);
     boost::system::error_code start_threads();
@@ -208,6 +215,9 @@ private:
     std::atomic<std::uint64_t> mailbox_rejected_{0};
     std::atomic<std::size_t> finish_holds_{1}; // the shutdown's own, released once all are finalized
     std::atomic<bool> finished_{false};
+    // For the workers' idle time: when the engine ran, and when it stopped (0: not yet).
+    std::atomic<std::int64_t> started_ns_{0};
+    std::atomic<std::int64_t> stopped_ns_{0};
     std::shared_ptr<boost::asio::steady_timer> finish_timer_; // bounds the wait for unwinding coroutines
 };
 
@@ -244,6 +254,8 @@ actor_ptr engine_core::make_actor(boost::system::error_code& ec, const char*& fi
         p = actor_ptr(new Actor(*this, w, next_id(), std::forward<Args>(args)...), false);
         if (capacity != 0)
             p->make_bounded(capacity, policy);
+        if (config_.metrics || (config != nullptr && !config->name.empty()))
+            p->set_info(make_info(config));
     }
     catch (const std::bad_alloc&)
     {
