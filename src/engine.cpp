@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "actor_extras.hpp"
+
 namespace zctor {
 namespace detail {
 
@@ -37,12 +39,6 @@ actor_base::~actor_base()
     // Nobody else holds a reference, so no producer is half-way through a push.
     drop_all();
 }
-
-struct actor_base::extras
-{
-    boost::asio::cancellation_signal coroutine_cancel;
-    timer_state* timers = nullptr; // live timers, each holding a reference
-};
 
 struct actor_base::drain_op
 {
@@ -77,6 +73,11 @@ void actor_base::drain()
         return;
     }
     const current_actor_scope running(this);
+    if (start_pending_) [[unlikely]]
+    {
+        if (!run_start()) // failed: the actor stopped
+            return;
+    }
     auto& w = core_->worker_at(worker_);
     const std::size_t batch = core_->config().batch_size;
     std::size_t ran = 0;
@@ -90,10 +91,12 @@ void actor_base::drain()
     };
     while (ran < batch)
     {
-        if (stop_requested_.load(std::memory_order_relaxed))
+        if (const std::uint8_t stop = stop_requested_.load(std::memory_order_relaxed); stop != 0)
         {
             account();
-            finalize();
+            // Stopped from elsewhere: the finalize posted to the strand carries the reason.
+            if ((stop & stop_posted) == 0)
+                finalize(stop_reason{stop_kind::normal});
             return;
         }
         if (core_->dropping())
@@ -110,7 +113,16 @@ void actor_base::drain()
         if (r != run_result::skipped)
             ++handled;
         if (r == run_result::failed)
+        {
             ++failed;
+            if (policy_ != failure_policy::resume) [[unlikely]]
+            {
+                account();
+                handled = failed = 0;
+                if (!apply_failure_policy()) // stopped
+                    return;
+            }
+        }
         else if (r == run_result::suspended)
         {
             // The mailbox stays "scheduled" (no handoff is posted) until end_coroutine().
@@ -136,31 +148,45 @@ void actor_base::run_on_strand(actor_ptr self)
     boost::asio::dispatch(strand, drain_op{std::move(self)});
 }
 
-void actor_base::request_stop()
+void actor_base::request_stop(const stop_reason& why)
 {
-    // The flag stops a running drain between two messages; the posted finalize stops an idle actor.
-    stop_after_current();
-    boost::asio::post(strand_, [self = actor_ptr(this)] { self->finalize(); });
+    // The posted finalize stops the actor with the reason; the flag, set once it is posted, makes
+    // a running drain yield to it between two messages.
+    boost::asio::post(strand_, [self = actor_ptr(this), why] { self->finalize(why); });
+    stop_requested_.fetch_or(stop_posted, std::memory_order_relaxed);
 }
 
-void actor_base::finalize()
+void actor_base::finalize(const stop_reason& why, bool on_strand)
 {
     if (status_.load(std::memory_order_relaxed) == actor_status::stopped)
         return;
     actor_ptr keep(this);
+    // on_start comes before anything else, a stop too; not when nothing ever ran the actor.
+    if (start_pending_) [[unlikely]]
+    {
+        if (on_strand)
+            (void)call_start(); // a failure is reported; the actor stops for `why` anyway
+        start_pending_ = false;
+    }
     // Out of the routing table first, so that once stopped() is true no send by type finds it;
     // a direct send in between is accepted and then dropped (and counted) below.
     core_->unregister_actor(*this);
-    status_.store(actor_status::stopped, std::memory_order_release);
+    final_kind_ = why.kind;
+    // seq_cst: a monitor() or register_name() racing this sees the actor stopped, or is seen
+    // through `watched` below.
+    status_.store(actor_status::stopped, std::memory_order_seq_cst);
     if (coroutine_active_.load(std::memory_order_relaxed))
     {
         // A suspended coroutine handler may still refer to the state and the behaviour: cancel it
-        // and let end_coroutine() destroy them once it has unwound. It never runs a handler again.
+        // and let end_coroutine() run on_stop and destroy them once it has unwound. It never runs
+        // a handler again.
         core_->hold_finish(); // released by end_coroutine()
+        extras_->stop_why = why;
         extras_->coroutine_cancel.emit(boost::asio::cancellation_type::terminal);
     }
     else
     {
+        run_stop(why);
         destroy_state_and_behavior();
     }
     // An actor's timers stop with it.
@@ -169,6 +195,8 @@ void actor_base::finalize()
     // Close the mailbox: from now on no sender posts a drain, and the actor never runs again.
     scheduled_.exchange(true, std::memory_order_seq_cst);
     drop_all();
+    if (watched.load(std::memory_order_seq_cst)) [[unlikely]]
+        core_->watched_actor_stopped(*this, why);
     core_->actor_finished(*this);
 }
 
@@ -337,9 +365,16 @@ void actor_base::end_coroutine(bool failed) noexcept
         core_->worker_at(worker_).failed.fetch_add(1, std::memory_order_relaxed);
     if (status_.load(std::memory_order_relaxed) == actor_status::stopped)
     {
-        destroy_state_and_behavior(); // deferred by finalize()
+        run_stop(extras_->stop_why); // deferred by finalize()
+        destroy_state_and_behavior();
         core_->release_finish();
         return;
+    }
+    if (failed && policy_ != failure_policy::resume)
+    {
+        const current_actor_scope running(this);
+        if (!apply_failure_policy()) // stopped
+            return;
     }
     // The mailbox is still "scheduled": carry on with it like a drain that reached its batch end.
     schedule(true);
@@ -347,12 +382,17 @@ void actor_base::end_coroutine(bool failed) noexcept
 
 void actor_base::drop_all() noexcept
 {
+    // Each message freed here is a dead letter: its run function hands it to the handler.
+    actor_base* const saved = dead_letter_actor;
+    if (core_->config().on_dead_letter) [[unlikely]]
+        dead_letter_actor = this;
     std::size_t n = 0;
     while (message_node* m = mailbox_.pop())
     {
         m->run(m, *this, false);
         ++n;
     }
+    dead_letter_actor = saved;
     if (n != 0)
         core_->count_dropped(n);
 }
@@ -364,6 +404,12 @@ std::atomic<std::uint64_t>* actor_base::replies_discarded_counter() const noexce
 
 void actor_base::report_failure(const boost::system::error_code& ec, std::exception_ptr ex) noexcept
 {
+    if (policy_ != failure_policy::resume && extras_) [[unlikely]]
+    {
+        // The reason the failure policy stops or restarts the actor with (see set_lifecycle).
+        extras_->last_error = ec;
+        extras_->last_exception = ex;
+    }
     core_->report(id_, ec, std::move(ex));
 }
 
@@ -714,7 +760,7 @@ void engine_core::finalize_all(std::shared_ptr<std::vector<actor_ptr>> actors)
     for (auto& a : *actors)
     {
         boost::asio::post(a->strand(), [a, remaining, all_finalized] {
-            a->finalize();
+            a->finalize(stop_reason{stop_kind::shutdown});
             if (remaining->fetch_sub(1) == 1)
                 all_finalized();
         });
@@ -731,7 +777,7 @@ void engine_core::coordinate_inline() noexcept
 void engine_core::finalize_inline() noexcept
 {
     for (auto& a : take_registry())
-        a->finalize();
+        a->finalize(stop_reason{stop_kind::shutdown}, false);
     finish();
 }
 
@@ -977,6 +1023,13 @@ engine_stats engine_core::stats() const noexcept
     s.messages_dropped = dropped_.load(std::memory_order_relaxed);
     s.replies_discarded = replies_discarded.load(std::memory_order_relaxed);
     s.event_loop_failures = loop_failures_.load(std::memory_order_relaxed);
+    try
+    {
+        s.watch_records = watch_count();
+        s.registered_names = name_count();
+    }
+    catch (...) // a mutex that cannot be locked: left at 0
+    {}
     for (auto& w : workers_)
     {
         s.messages_handled += w->handled.load(std::memory_order_relaxed);
