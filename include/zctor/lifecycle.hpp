@@ -27,6 +27,20 @@ enum class stop_kind : std::uint8_t
     linked,   ///< An actor linked to it stopped abnormally (see context::link).
 };
 
+/// The kind's name: "normal", "failure", "killed", "shutdown" or "linked".
+constexpr const char* to_string(stop_kind k) noexcept
+{
+    switch (k)
+    {
+    case stop_kind::normal: return "normal";
+    case stop_kind::failure: return "failure";
+    case stop_kind::killed: return "killed";
+    case stop_kind::shutdown: return "shutdown";
+    case stop_kind::linked: return "linked";
+    }
+    return "unknown";
+}
+
 /// Why an actor stopped, given to its on_stop hook and to its watchers (down, exit_signal).
 struct stop_reason
 {
