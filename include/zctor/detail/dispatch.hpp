@@ -441,7 +441,7 @@ public:
                           "zctor: failure_policy::restart rebuilds the actor from copies of its "
                           "constructor arguments, which must be copyable");
             set_rebuild([this, saved = std::tuple<std::decay_t<Args>...>(args...)] {
-                std::apply([this](const auto&... a) { emplace(a...); }, saved);
+                std::apply([this](const auto&... a) { this->emplace(a...); }, saved);
             });
         }
         emplace(std::forward<Args>(args)...);
