@@ -10,6 +10,7 @@
 #include <zctor/context.hpp>
 #include <zctor/engine.hpp>
 #include <zctor/error.hpp>
+#include <zctor/lifecycle.hpp>
 #include <zctor/metrics.hpp>
 #include <zctor/oneshot.hpp>
 #include <zctor/response_promise.hpp>

@@ -15,6 +15,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "actor_extras.hpp"
 #include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -72,12 +73,6 @@ actor_base::~actor_base()
     // Nobody else holds a reference, so no producer is half-way through a push.
     drop_all();
 }
-
-struct actor_base::extras
-{
-    boost::asio::cancellation_signal coroutine_cancel;
-    timer_state* timers = nullptr; // live timers, each holding a reference
-};
 
 struct actor_base::drain_op
 {
@@ -137,7 +132,7 @@ actor_base::drain_end actor_base::drain_batch(std::size_t batch, std::size_t& ha
     }
     for (std::size_t ran = 0; ran < batch;)
     {
-        if (stop_requested_.load(std::memory_order_relaxed))
+        if (stop_requested_.load(std::memory_order_relaxed) != 0)
             return drain_end::stop_requested;
         if (core_->dropping())
             return drain_end::dropping;
@@ -183,7 +178,11 @@ actor_base::drain_end actor_base::drain_batch(std::size_t batch, std::size_t& ha
         if (r != run_result::skipped)
             ++handled;
         if (r == run_result::failed)
+        {
             ++failed;
+            if (policy_ != failure_policy::resume) [[unlikely]]
+                return drain_end::failed; // the caller counts it, then applies the policy
+        }
         else if (r == run_result::suspended)
             return drain_end::suspended;
     }
@@ -201,7 +200,13 @@ void actor_base::drain()
     }
     switch (handle_queued())
     {
-    case drain_end::stop_requested: finalize(); return;
+    case drain_end::stop_requested:
+        // Stopped from elsewhere: the finalize posted to the strand carries the reason.
+        if ((stop_requested_.load(std::memory_order_relaxed) & stop_posted) == 0)
+            finalize(stop_reason{stop_kind::normal});
+        return;
+    case drain_end::stopped:   // by its failure policy, or its on_start failed
+    case drain_end::failed:    // (handle_queued() applies the policy and never returns this)
     case drain_end::dropping:  // shutdown without drain: the coordinator's finalize drops the rest
     case drain_end::suspended: // the mailbox stays "scheduled" (no handoff) until end_coroutine()
         return;
@@ -228,6 +233,11 @@ template <bool Measured>
 actor_base::drain_end actor_base::handle_queued_as()
 {
     const current_actor_scope running(this);
+    if (start_pending_) [[unlikely]]
+    {
+        if (!run_start()) // failed: the actor stopped
+            return drain_end::stopped;
+    }
     auto& w = core_->worker_at(worker_);
     const std::size_t batch = core_->config().batch_size;
     std::size_t handled = 0; // handler calls: messages taken minus cancelled timer messages
@@ -236,8 +246,8 @@ actor_base::drain_end actor_base::handle_queued_as()
     if constexpr (Measured)
         begin = metrics_clock::now();
     // Unbounded mailboxes (the default) run the loop without the bounded mailbox's accounting.
-    const drain_end e = bounded_ != nullptr ? drain_batch<true, Measured>(batch, handled, failed)
-                                            : drain_batch<false, Measured>(batch, handled, failed);
+    drain_end e = bounded_ != nullptr ? drain_batch<true, Measured>(batch, handled, failed)
+                                      : drain_batch<false, Measured>(batch, handled, failed);
     if constexpr (Measured)
     {
         // Before the message counts, which publish them (release): a snapshot that sees the
@@ -249,6 +259,12 @@ actor_base::drain_end actor_base::handle_queued_as()
         w.failed.fetch_add(failed, std::memory_order_relaxed);
     if (handled != 0)
         w.handled.fetch_add(handled, std::memory_order_release);
+    if (e == drain_end::failed)
+    {
+        // A failure under the restart or stop policy, counted above before the actor restarts
+        // or stops. After a restart the next batch waits for its turn, like a full batch.
+        e = apply_failure_policy() ? drain_end::batch_done : drain_end::stopped;
+    }
     return e;
 }
 
@@ -263,7 +279,7 @@ void actor_base::finalize_after_drain(std::chrono::steady_clock::time_point dead
         while (std::chrono::steady_clock::now() < deadline && handle_queued() == drain_end::batch_done)
         {}
     }
-    finalize();
+    finalize(stop_reason{stop_kind::shutdown});
 }
 
 void actor_base::run_on_strand(actor_ptr self)
@@ -272,31 +288,45 @@ void actor_base::run_on_strand(actor_ptr self)
     boost::asio::dispatch(strand, drain_op{std::move(self)});
 }
 
-void actor_base::request_stop()
+void actor_base::request_stop(const stop_reason& why)
 {
-    // The flag stops a running drain between two messages; the posted finalize stops an idle actor.
-    stop_after_current();
-    boost::asio::post(strand_, [self = actor_ptr(this)] { self->finalize(); });
+    // The posted finalize stops the actor with the reason; the flag, set once it is posted, makes
+    // a running drain yield to it between two messages.
+    boost::asio::post(strand_, [self = actor_ptr(this), why] { self->finalize(why); });
+    stop_requested_.fetch_or(stop_posted, std::memory_order_relaxed);
 }
 
-void actor_base::finalize()
+void actor_base::finalize(const stop_reason& why, bool on_strand)
 {
     if (status_.load(std::memory_order_relaxed) == actor_status::stopped)
         return;
     actor_ptr keep(this);
+    // on_start comes before anything else, a stop too; not when nothing ever ran the actor.
+    if (start_pending_) [[unlikely]]
+    {
+        if (on_strand)
+            (void)call_start(); // a failure is reported; the actor stops for `why` anyway
+        start_pending_ = false;
+    }
     // Out of the routing table first, so that once stopped() is true no send by type finds it;
     // a direct send in between is accepted and then dropped (and counted) below.
     core_->unregister_actor(*this);
-    status_.store(actor_status::stopped, std::memory_order_release);
+    final_kind_ = why.kind;
+    // seq_cst: a monitor() or register_name() racing this sees the actor stopped, or is seen
+    // through `watched` below.
+    status_.store(actor_status::stopped, std::memory_order_seq_cst);
     if (coroutine_active_.load(std::memory_order_relaxed))
     {
         // A suspended coroutine handler may still refer to the state and the behaviour: cancel it
-        // and let end_coroutine() destroy them once it has unwound. It never runs a handler again.
+        // and let end_coroutine() run on_stop and destroy them once it has unwound. It never runs
+        // a handler again.
         core_->hold_finish(); // released by end_coroutine()
+        extras_->stop_why = why;
         extras_->coroutine_cancel.emit(boost::asio::cancellation_type::terminal);
     }
     else
     {
+        run_stop(why);
         destroy_state_and_behavior();
     }
     // An actor's timers stop with it.
@@ -309,6 +339,8 @@ void actor_base::finalize()
         fail_waiters(core_->accepting() ? make_error_code(error::actor_stopped)
                                         : make_error_code(error::engine_stopped));
     drop_all();
+    if (watched.load(std::memory_order_seq_cst)) [[unlikely]]
+        core_->watched_actor_stopped(*this, why);
     core_->actor_finished(*this);
 }
 
@@ -483,9 +515,16 @@ void actor_base::end_coroutine(bool failed) noexcept
     }
     if (status_.load(std::memory_order_relaxed) == actor_status::stopped)
     {
-        destroy_state_and_behavior(); // deferred by finalize()
+        run_stop(extras_->stop_why); // deferred by finalize()
+        destroy_state_and_behavior();
         core_->release_finish();
         return;
+    }
+    if (failed && policy_ != failure_policy::resume)
+    {
+        const current_actor_scope running(this);
+        if (!apply_failure_policy()) // stopped
+            return;
     }
     // The mailbox is still "scheduled": carry on with it like a drain that reached its batch end.
     schedule(true);
@@ -493,6 +532,10 @@ void actor_base::end_coroutine(bool failed) noexcept
 
 void actor_base::drop_all() noexcept
 {
+    // Each message freed here is a dead letter: its run function hands it to the handler.
+    actor_base* const saved = dead_letter_actor;
+    if (core_->config().on_dead_letter) [[unlikely]]
+        dead_letter_actor = this;
     std::size_t n = 0;
     while (message_node* m = mailbox_.pop())
     {
@@ -501,6 +544,7 @@ void actor_base::drop_all() noexcept
         m->run(m, *this, false);
         ++n;
     }
+    dead_letter_actor = saved;
     if (n != 0)
     {
         core_->count_dropped(n);
@@ -765,6 +809,12 @@ std::atomic<std::uint64_t>* actor_base::replies_discarded_counter() const noexce
 
 void actor_base::report_failure(const boost::system::error_code& ec, std::exception_ptr ex) noexcept
 {
+    if (policy_ != failure_policy::resume && extras_) [[unlikely]]
+    {
+        // The reason the failure policy stops or restarts the actor with (see set_lifecycle).
+        extras_->last_error = ec;
+        extras_->last_exception = ex;
+    }
     core_->report(id_, ec, std::move(ex));
 }
 
@@ -1236,7 +1286,7 @@ void engine_core::coordinate_inline() noexcept
 void engine_core::finalize_inline() noexcept
 {
     for (auto& a : take_registry())
-        a->finalize();
+        a->finalize(stop_reason{stop_kind::shutdown}, false);
     finish();
 }
 
@@ -1486,6 +1536,13 @@ engine_stats engine_core::stats() const noexcept
     s.event_loop_failures = loop_failures_.load(std::memory_order_relaxed);
     s.mailbox_dropped = mailbox_dropped_.load(std::memory_order_relaxed);
     s.mailbox_rejected = mailbox_rejected_.load(std::memory_order_relaxed);
+    try
+    {
+        s.watch_records = watch_count();
+        s.registered_names = name_count();
+    }
+    catch (...) // a mutex that cannot be locked: left at 0
+    {}
     for (auto& w : workers_)
     {
         s.messages_handled += w->handled.load(std::memory_order_relaxed);

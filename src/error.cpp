@@ -34,6 +34,7 @@ public:
         case error::broken_promise: return "the request was dropped without a reply";
         case error::would_deadlock: return "the call would deadlock";
         case error::already_received: return "the value was already received";
+        case error::name_in_use: return "another actor is registered under the name";
         }
         return "unknown zctor error";
     }

@@ -4,6 +4,8 @@
 #ifndef ZCTOR_CONFIG_HPP
 #define ZCTOR_CONFIG_HPP
 
+#include <zctor/lifecycle.hpp>
+
 #include <boost/system/error_code.hpp>
 
 #include <chrono>
@@ -114,6 +116,14 @@ struct engine_config
 
     /// What a full bounded mailbox does, for actors spawned without a policy of their own.
     overflow_policy default_overflow = overflow_policy::fail;
+
+    /// Called for every dead letter: a message accepted by an actor and freed unhandled because
+    /// the actor stopped (by itself, through a reference, by failure, or with the engine). Each
+    /// one is also counted in engine_stats::messages_dropped. Runs on the thread that frees the
+    /// message (usually the actor's worker; whatever thread releases the last reference to a
+    /// stopped actor for a message that raced its stop). Must not throw (what it throws is
+    /// discarded) and must not block.
+    std::function<void(const dead_letter&)> on_dead_letter{};
 
     static constexpr std::size_t max_thread_count = 1024;
     static constexpr std::size_t max_batch_size = 1 << 20;

@@ -10,6 +10,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <utility>
 
 namespace zctor {
 
@@ -65,12 +67,58 @@ public:
         // A coroutine handler may stay suspended for long: stop now, which cancels it.
         try
         {
-            self_->request_stop();
+            self_->request_stop(stop_reason{stop_kind::normal});
         }
         catch (...)
         {
             // Out of memory for the hand-off: the flag is set, the actor stops once it returns.
         }
+    }
+
+    /// Watches `target`: when it stops, this actor receives a zctor::down (its id and stop reason)
+    /// through its down handler (set_down_handler, or a class actor's `on_down(context&, const
+    /// down&)` member; without either the notification is discarded). When the target has
+    /// stopped already, the down comes at once, with the kind of stop only. Each call adds one
+    /// watch (and one down). The record goes when either actor stops. Errors: actor_not_found
+    /// (empty reference), out_of_memory (as std::bad_alloc from the throwing overload).
+    template <class Behavior>
+    void monitor(const actor_ref<Behavior>& target) const;
+    template <class Behavior>
+    void monitor(const actor_ref<Behavior>& target, boost::system::error_code& ec) const;
+
+    /// Removes one monitor of `target` by this actor. Errors: actor_not_found (no such monitor).
+    template <class Behavior>
+    void demonitor(const actor_ref<Behavior>& target, boost::system::error_code& ec) const;
+
+    /// Links this actor and `target`, both ways: when either stops abnormally (failure, killed,
+    /// linked), the other stops too, with stop_kind::linked, unless it traps exits; an actor that
+    /// traps exits receives a zctor::exit_signal instead (for a normal stop too) through its exit
+    /// handler (set_exit_handler, or an `on_exit(context&, const exit_signal&)` member). Engine
+    /// shutdown propagates nothing. Linking twice, or to itself, does nothing. Errors:
+    /// actor_not_found (empty reference), actor_stopped (the target has stopped: nothing linked).
+    template <class Behavior>
+    void link(const actor_ref<Behavior>& target) const;
+    template <class Behavior>
+    void link(const actor_ref<Behavior>& target, boost::system::error_code& ec) const;
+
+    /// Removes the link with `target`. Errors: actor_not_found (not linked).
+    template <class Behavior>
+    void unlink(const actor_ref<Behavior>& target, boost::system::error_code& ec) const;
+
+    /// Whether a linked actor's stop arrives as an exit_signal instead of stopping this one.
+    void trap_exit(bool on) noexcept { self_->set_trap_exit(on); }
+
+    /// Sets the handler of this actor's down notifications (see monitor), replacing a class
+    /// actor's on_down. Runs on the actor's strand, like a message. Throws std::bad_alloc.
+    void set_down_handler(std::function<void(context&, const down&)> handler)
+    {
+        self_->set_down_handler(std::move(handler));
+    }
+
+    /// Sets the handler of this actor's exit signals (see link, trap_exit).
+    void set_exit_handler(std::function<void(context&, const exit_signal&)> handler)
+    {
+        self_->set_exit_handler(std::move(handler));
     }
 
     /// Sends by message type (the book's routing): see engine::send.

@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -174,6 +175,28 @@ public:
     /// string per actor. Throws std::bad_alloc.
     engine_snapshot snapshot() const { return core_->snapshot(); }
 
+    /// Registers `ref` under `name`, until unregister_name() or until the actor stops. Registering
+    /// an actor again under its own name does nothing; an actor may have several names. Errors:
+    /// invalid_message (empty name), actor_not_found (empty reference), actor_stopped,
+    /// name_in_use (another actor holds the name), out_of_memory.
+    template <class Behavior>
+    void register_name(const std::string& name, const actor_ref<Behavior>& ref);
+    template <class Behavior>
+    void register_name(const std::string& name, const actor_ref<Behavior>& ref,
+                       boost::system::error_code& ec);
+
+    /// Removes `name`. Errors: actor_not_found (no such name).
+    void unregister_name(const std::string& name);
+    void unregister_name(const std::string& name, boost::system::error_code& ec);
+
+    /// The actor registered under `name`, as a reference with `Behavior` (the class for a class
+    /// actor, receives<M> for a handler actor). Errors: actor_not_found (no such name, or its
+    /// actor has stopped), invalid_message (the actor's behaviour is not `Behavior`).
+    template <class Behavior>
+    actor_ref<Behavior> lookup(const std::string& name) const;
+    template <class Behavior>
+    actor_ref<Behavior> lookup(const std::string& name, boost::system::error_code& ec) const;
+
 private:
     friend class context;
     std::shared_ptr<detail::engine_core> core_;
@@ -191,6 +214,8 @@ actor_ref<A> spawn_class(engine_core& core, boost::system::error_code& ec, const
     if constexpr (sizeof...(Ms) > 0)
         routes = route_info{keys_of<Ms...>, class_fns<A, Ms...>, sizeof...(Ms)};
     actor_ptr p = core.make_actor<class_actor<A>>(ec, field, config, routes, std::forward<Args>(args)...);
+    if (p)
+        p->started();
     return actor_ref<A>(std::move(p), nullptr);
 }
 
@@ -214,11 +239,48 @@ bool is_empty_handler(const F& f) noexcept
         return false;
 }
 
+/// Whether spawn<T>(args...) is spawn<T>(handler, hooks).
+template <class T, class... Args>
+struct handler_with_hooks : std::false_type
+{};
+template <class T, class F, class H>
+struct handler_with_hooks<T, F, H>
+    : std::bool_constant<std::is_same_v<std::remove_cvref_t<H>, hooks> && message_handler<std::decay_t<F>, T>>
+{};
+
+/// spawn<M>(handler, hooks): a handler actor with lifecycle hooks and a failure policy.
+template <class T, class G>
+auto spawn_hooked(engine_core& core, boost::system::error_code& ec, const char*& field,
+                  const actor_config* config, G&& f, hooks h)
+{
+    using F = std::decay_t<G>;
+    using actor = function_actor<T, F>;
+    static constexpr message_node::run_fn fns[] = {run_function<T, F>};
+    static constexpr type_key keys[] = {key_of<T>()};
+    if (is_empty_handler<F>(f) ||
+        (h.on_failure == failure_policy::restart && !std::is_copy_constructible_v<F>) ||
+        (h.on_failure != failure_policy::resume && h.on_failure != failure_policy::restart &&
+         h.on_failure != failure_policy::stop))
+    {
+        ec = error::invalid_configuration;
+        return actor_ref<receives<T>>();
+    }
+    actor_ptr p =
+        core.make_actor<actor>(ec, field, config, route_info{keys, fns, 1}, std::forward<G>(f), std::move(h));
+    if (p)
+        p->started();
+    return actor_ref<receives<T>>(std::move(p), fns);
+}
+
 template <class T, class... Args>
 auto spawn_with(engine_core& core, boost::system::error_code& ec, const char*& field,
                 const actor_config* config, Args&&... args)
 {
-    if constexpr (sizeof...(Args) == 1 && (message_handler<std::decay_t<Args>, T> && ...))
+    if constexpr (handler_with_hooks<T, Args...>::value)
+    {
+        return spawn_hooked<T>(core, ec, field, config, std::forward<Args>(args)...);
+    }
+    else if constexpr (sizeof...(Args) == 1 && (message_handler<std::decay_t<Args>, T> && ...))
     {
         using F = std::decay_t<std::tuple_element_t<0, std::tuple<Args...>>>; // functions too
         using actor = function_actor<T, F>;
@@ -459,6 +521,128 @@ auto context::spawn(boost::system::error_code& ec, Args&&... args) const
 {
     const char* field = nullptr;
     return detail::spawn_on<T>(self_->core(), ec, field, std::forward<Args>(args)...);
+}
+
+// Death watch.
+
+template <class Behavior>
+void context::monitor(const actor_ref<Behavior>& target) const
+{
+    boost::system::error_code ec;
+    monitor(target, ec);
+    detail::throw_if(ec, "zctor::context::monitor");
+}
+
+template <class Behavior>
+void context::monitor(const actor_ref<Behavior>& target, boost::system::error_code& ec) const
+{
+    if (!target)
+    {
+        ec = error::actor_not_found;
+        return;
+    }
+    try
+    {
+        ec = self_->core().monitor(*self_, *target.pointer());
+    }
+    catch (const std::bad_alloc&)
+    {
+        ec = error::out_of_memory;
+    }
+}
+
+template <class Behavior>
+void context::demonitor(const actor_ref<Behavior>& target, boost::system::error_code& ec) const
+{
+    ec =
+        target ? self_->core().demonitor(*self_, *target.pointer()) : make_error_code(error::actor_not_found);
+}
+
+template <class Behavior>
+void context::link(const actor_ref<Behavior>& target) const
+{
+    boost::system::error_code ec;
+    link(target, ec);
+    detail::throw_if(ec, "zctor::context::link");
+}
+
+template <class Behavior>
+void context::link(const actor_ref<Behavior>& target, boost::system::error_code& ec) const
+{
+    if (!target)
+    {
+        ec = error::actor_not_found;
+        return;
+    }
+    try
+    {
+        ec = self_->core().link(*self_, *target.pointer());
+    }
+    catch (const std::bad_alloc&)
+    {
+        ec = error::out_of_memory;
+    }
+}
+
+template <class Behavior>
+void context::unlink(const actor_ref<Behavior>& target, boost::system::error_code& ec) const
+{
+    ec = target ? self_->core().link(*self_, *target.pointer(), true)
+                : make_error_code(error::actor_not_found);
+}
+
+// Names.
+
+template <class Behavior>
+void engine::register_name(const std::string& name, const actor_ref<Behavior>& ref)
+{
+    boost::system::error_code ec;
+    register_name(name, ref, ec);
+    detail::throw_if(ec, "zctor::engine::register_name");
+}
+
+template <class Behavior>
+void engine::register_name(const std::string& name, const actor_ref<Behavior>& ref,
+                           boost::system::error_code& ec)
+{
+    if (!ref)
+    {
+        ec = error::actor_not_found;
+        return;
+    }
+    try
+    {
+        ec = core_->register_name(name, *ref.pointer());
+    }
+    catch (const std::bad_alloc&)
+    {
+        ec = error::out_of_memory;
+    }
+}
+
+template <class Behavior>
+actor_ref<Behavior> engine::lookup(const std::string& name) const
+{
+    boost::system::error_code ec;
+    auto ref = lookup<Behavior>(name, ec);
+    detail::throw_if(ec, "zctor::engine::lookup");
+    return ref;
+}
+
+template <class Behavior>
+actor_ref<Behavior> engine::lookup(const std::string& name, boost::system::error_code& ec) const
+{
+    detail::actor_ptr p;
+    ec = core_->lookup(name, p);
+    if (ec)
+        return {};
+    if (p->behavior() != detail::key_of<Behavior>())
+    {
+        ec = error::invalid_message;
+        return {};
+    }
+    const auto* fns = p->routes.fns;
+    return actor_ref<Behavior>(std::move(p), fns);
 }
 
 } // namespace zctor

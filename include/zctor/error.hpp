@@ -41,6 +41,7 @@ enum class error
     broken_promise = 34,   ///< The reply can never come: the request or its promise was dropped unanswered.
     would_deadlock = 35,   ///< A blocking call from an engine worker, or a coroutine asking its own actor.
     already_received = 36, ///< A one-shot channel's value was already taken by another receive.
+    name_in_use = 37,      ///< Another actor is registered under the name.
 };
 
 /// The category of zctor::error.

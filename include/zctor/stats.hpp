@@ -20,8 +20,8 @@ struct engine_stats
     std::uint64_t actors_stopped = 0;
     std::uint64_t messages_handled = 0; ///< handler calls, failed ones included
     std::uint64_t handler_failures = 0; ///< handlers that returned failure or threw
-    std::uint64_t messages_dropped =
-        0; ///< messages a send succeeded for, never handled (stop, shutdown, overflow)
+    /// Dead letters: messages a send succeeded for, never handled (stop, shutdown, overflow).
+    std::uint64_t messages_dropped = 0;
     std::uint64_t event_loop_failures = 0; ///< exceptions escaping other work on a worker
     std::uint64_t replies_discarded = 0;   ///< replies that came after their ask timed out or was cancelled
     /// Messages discarded by a full mailbox's drop_newest or drop_oldest policy, counted when the
@@ -29,6 +29,9 @@ struct engine_stats
     std::uint64_t mailbox_dropped = 0;
     /// Sends, asks and timer messages refused with error::mailbox_full (fail and backpressure).
     std::uint64_t mailbox_rejected = 0;
+    // Current values, not counts: a stopped actor's watch records and names are released.
+    std::uint64_t watch_records = 0;    ///< monitors (one each) and links (two each) in place
+    std::uint64_t registered_names = 0; ///< names in the registry
 };
 
 /// One actor's mailbox, as seen by actor_ref::mailbox(). Counters are recent values while the

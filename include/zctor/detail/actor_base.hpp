@@ -13,6 +13,7 @@
 #include <zctor/detail/this_thread.hpp>
 #include <zctor/detail/type_key.hpp>
 #include <zctor/error.hpp>
+#include <zctor/lifecycle.hpp>
 #include <zctor/stats.hpp>
 
 #include <boost/asio/cancellation_signal.hpp>
@@ -24,9 +25,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <new>
+#include <typeinfo>
 #include <utility>
 #include <variant>
 
@@ -194,6 +197,11 @@ struct bounded_mailbox
     std::size_t waiting = 0;
 };
 
+/// The actor whose queued messages this thread is freeing as dead letters, when the engine has a
+/// dead-letter handler (engine_config::on_dead_letter); nullptr otherwise. A message's run
+/// function, asked to free it, hands it to the handler first while this names its actor.
+inline thread_local actor_base* dead_letter_actor = nullptr;
+
 /// The message types an actor is routed for, and how to run each on it.
 struct route_info
 {
@@ -287,8 +295,8 @@ public:
     /// Any thread: the mailbox's capacity, policy and counters.
     zctor::mailbox_stats mailbox_stats() const noexcept;
 
-    /// Any thread: asks the actor to stop after the message it is handling, if any.
-    void request_stop();
+    /// Any thread: asks the actor to stop after the message it is handling, if any, for `why`.
+    void request_stop(const stop_reason& why = {stop_kind::killed});
 
     /// Any thread.
     bool stopped() const noexcept { return status_.load(std::memory_order_acquire) == actor_status::stopped; }
@@ -301,7 +309,7 @@ public:
     state_holder& state() noexcept { return state_; }
 
     /// Any thread: the actor stops after the message it is handling (checked between messages).
-    void stop_after_current() noexcept { stop_requested_.store(true, std::memory_order_relaxed); }
+    void stop_after_current() noexcept { stop_requested_.fetch_or(stop_self, std::memory_order_relaxed); }
 
     /// Strand only: a handler reported failure or threw.
     void report_failure(const boost::system::error_code& ec, std::exception_ptr ex) noexcept;
@@ -343,13 +351,71 @@ public:
     /// Any thread: the name and metrics, or nullptr. Fixed before the actor is registered.
     const actor_info* info() const noexcept { return info_.get(); }
 
+    // Lifecycle, failure policy and death watch (lifecycle.cpp).
+
+    /// Spawn only: the actor is registered; run its on_start hook first thing, if it has one.
+    void started() noexcept;
+    failure_policy policy() const noexcept { return policy_; }
+    /// Strand only: delivers a watch notification to the behaviour (handler, or on_down/on_exit
+    /// member). Returns false when nothing handles it.
+    bool deliver(context& ctx, const down& d);
+    bool deliver(context& ctx, const exit_signal& e);
+    /// Hands a message freed unhandled to engine_config::on_dead_letter (see dead_letter_actor).
+    void report_dead_letter(const std::type_info& type, const void* message) noexcept;
+    /// Whether the actor has, or had, watch records or names to release when it stops. Set,
+    /// under the engine's watch mutex, before looking at stopped().
+    std::atomic<bool> watched{false};
+    void set_down_handler(std::function<void(context&, const down&)> f);
+    void set_exit_handler(std::function<void(context&, const exit_signal&)> f);
+    void set_trap_exit(bool on) noexcept { trap_exit_.store(on, std::memory_order_relaxed); }
+    bool traps_exit() const noexcept { return trap_exit_.load(std::memory_order_relaxed); }
+    /// Set before stopped() becomes true; what a late monitor reports.
+    stop_kind final_kind() const noexcept { return final_kind_; }
+
 protected:
     /// Strand only, once, when the actor stops: destroys the behaviour object.
     virtual void destroy_behavior() noexcept = 0;
 
+    // The behaviour's lifecycle: a class actor's members, or a handler actor's hooks.
+    /// Runs on_start (by default the hooks' one); a failure is returned or thrown.
+    virtual boost::system::error_code start_behavior(context& ctx);
+    /// Runs on_stop (by default the hooks' one); what it throws is caught by the caller.
+    virtual void stop_behavior(context& ctx, const stop_reason& why);
+    virtual bool behavior_down(context&, const down&) { return false; }
+    virtual bool behavior_exit(context&, const exit_signal&) { return false; }
+
+    /// Constructors of behaviours with lifecycle: whether on_start must run before the first
+    /// message, and the failure policy.
+    void set_lifecycle(bool has_start, failure_policy p)
+    {
+        if (p != failure_policy::resume)
+            extras_needed(); // where the failure is kept for the reason (throws std::bad_alloc)
+        has_start_ = start_pending_ = has_start;
+        start_done_ = !has_start;
+        policy_ = p;
+    }
+    /// Handler actors' hooks, kept with the actor's rarely used parts. Throws std::bad_alloc.
+    void set_hooks(hooks h);
+    const hooks* get_hooks() const noexcept;
+    /// How restart builds a fresh behaviour object. Throws std::bad_alloc.
+    void set_rebuild(std::function<void()> f);
+
 private:
     friend class engine_core;
     struct drain_op;
+
+    // stop_requested_ bits: the actor stops itself after the current message (drain finalizes
+    // it, reason normal), or it is stopped from elsewhere (a finalize carrying the reason is
+    // posted to its strand; the drain only yields to it).
+    static constexpr std::uint8_t stop_self = 1;
+    static constexpr std::uint8_t stop_posted = 2;
+
+    void finalize(const stop_reason& why, bool on_strand = true);
+    stop_reason call_start() noexcept;
+    bool run_start() noexcept;
+    void run_stop(const stop_reason& why) noexcept;
+    bool apply_failure_policy() noexcept;
+    void extras_needed();
 
     enum class drain_end : std::uint8_t
     {
@@ -358,6 +424,8 @@ private:
         stop_requested, // the actor is to stop (finalize it)
         dropping,       // the engine is shutting down without drain
         suspended,      // a coroutine handler suspended; the mailbox waits for it
+        failed,         // a handler failed under the restart or stop policy (drain_batch only)
+        stopped,        // the actor stopped: its failure policy, or a failed on_start
     };
 
     void schedule(bool fifo = false) noexcept;
@@ -449,15 +517,20 @@ private:
         if (actor_metrics* m = info_->metrics.get())
             m->received.fetch_add(1, std::memory_order_relaxed);
     }
-    void finalize();
     void destroy_state_and_behavior() noexcept;
     void drop_all() noexcept;
 
     std::atomic<std::size_t> refs_{1};
     std::atomic<bool> scheduled_{false};
     std::atomic<actor_status> status_{actor_status::running};
-    std::atomic<bool> stop_requested_{false};
+    std::atomic<std::uint8_t> stop_requested_{0};
     std::atomic<bool> coroutine_active_{false};
+    std::atomic<bool> trap_exit_{false};
+    bool has_start_ = false;     // the behaviour has an on_start hook
+    bool start_pending_ = false; // on_start has yet to run
+    bool start_done_ = true;     // on_start ran, or there is none: on_stop runs at the stop
+    failure_policy policy_ = failure_policy::resume;
+    stop_kind final_kind_ = stop_kind::normal;
     std::uint32_t worker_;
     std::uint64_t id_;
     type_key behavior_;

@@ -363,6 +363,67 @@ run_result start_coroutine(std::unique_ptr<message<M>>& n, actor_base& a) noexce
     }
 }
 
+// A class actor's lifecycle members, found by name.
+template <class A>
+concept has_on_start = requires(A& a, context& c)
+{
+    a.on_start(c);
+}
+|| requires(A& a) { a.on_start(); };
+template <class A>
+concept has_on_stop = requires(A& a, context& c, const stop_reason& r)
+{
+    a.on_stop(c, r);
+}
+|| requires(A& a, const stop_reason& r) { a.on_stop(r); }
+|| requires(A& a) { a.on_stop(); };
+template <class A>
+concept has_on_down = requires(A& a, context& c, const down& d)
+{
+    a.on_down(c, d);
+}
+|| requires(A& a, const down& d) { a.on_down(d); };
+template <class A>
+concept has_on_exit = requires(A& a, context& c, const exit_signal& e)
+{
+    a.on_exit(c, e);
+}
+|| requires(A& a, const exit_signal& e) { a.on_exit(e); };
+
+/// A class actor's failure policy: `static constexpr zctor::failure_policy on_failure`.
+template <class A>
+constexpr failure_policy class_failure_policy() noexcept
+{
+    if constexpr (requires { A::on_failure; })
+    {
+        static_assert(std::is_same_v<std::remove_cv_t<decltype(A::on_failure)>, failure_policy>,
+                      "zctor: a class actor's `on_failure` must be a zctor::failure_policy");
+        return A::on_failure;
+    }
+    else
+        return failure_policy::resume;
+}
+
+/// What an on_start hook's result means: void succeeds, false or a non-zero error_code fails.
+template <class F>
+boost::system::error_code start_outcome(F&& f)
+{
+    using R = std::invoke_result_t<F&&>;
+    if constexpr (std::is_void_v<R>)
+    {
+        std::forward<F>(f)();
+        return {};
+    }
+    else if constexpr (std::is_same_v<std::remove_cvref_t<R>, bool>)
+        return std::forward<F>(f)() ? boost::system::error_code() : make_error_code(error::handler_failed);
+    else
+    {
+        static_assert(std::is_convertible_v<R, boost::system::error_code>,
+                      "zctor: on_start returns void, bool (false = failed) or boost::system::error_code");
+        return std::forward<F>(f)();
+    }
+}
+
 /// A class-based actor: the user's object plus the runtime's part.
 template <class A>
 class class_actor final : public actor_base
@@ -372,10 +433,19 @@ public:
     class_actor(engine_core& core, std::uint32_t worker, std::uint64_t id, Args&&... args)
         : actor_base(core, worker, id, key_of<A>())
     {
-        if constexpr (std::is_constructible_v<A, Args&&...>)
-            object_.emplace(std::forward<Args>(args)...);
-        else
-            object_.emplace(A{std::forward<Args>(args)...});
+        constexpr failure_policy policy = class_failure_policy<A>();
+        if constexpr (policy == failure_policy::restart)
+        {
+            // A restart builds a fresh object from copies of the constructor's arguments.
+            static_assert((std::is_copy_constructible_v<std::decay_t<Args>> && ...),
+                          "zctor: failure_policy::restart rebuilds the actor from copies of its "
+                          "constructor arguments, which must be copyable");
+            set_rebuild([this, saved = std::tuple<std::decay_t<Args>...>(args...)] {
+                std::apply([this](const auto&... a) { this->emplace(a...); }, saved);
+            });
+        }
+        emplace(std::forward<Args>(args)...);
+        set_lifecycle(has_on_start<A>, policy);
     }
 
     /// Calls the handle overload for `M`; returns what it returns.
@@ -392,7 +462,54 @@ public:
     A& object() noexcept { return *object_; }
 
 private:
+    template <class... Args>
+    void emplace(Args&&... args)
+    {
+        if constexpr (std::is_constructible_v<A, Args&&...>)
+            object_.emplace(std::forward<Args>(args)...);
+        else
+            object_.emplace(A{std::forward<Args>(args)...});
+    }
+
     void destroy_behavior() noexcept override { object_.reset(); }
+
+    boost::system::error_code start_behavior(context& ctx) override
+    {
+        if constexpr (requires { object_->on_start(ctx); })
+            return start_outcome([&]() -> decltype(auto) { return object_->on_start(ctx); });
+        else if constexpr (has_on_start<A>)
+            return start_outcome([&]() -> decltype(auto) { return object_->on_start(); });
+        else
+            return {};
+    }
+
+    void stop_behavior(context& ctx, const stop_reason& why) override
+    {
+        if constexpr (requires { object_->on_stop(ctx, why); })
+            object_->on_stop(ctx, why);
+        else if constexpr (requires { object_->on_stop(why); })
+            object_->on_stop(why);
+        else if constexpr (has_on_stop<A>)
+            object_->on_stop();
+    }
+
+    bool behavior_down(context& ctx, const down& d) override
+    {
+        if constexpr (requires { object_->on_down(ctx, d); })
+            object_->on_down(ctx, d);
+        else if constexpr (has_on_down<A>)
+            object_->on_down(d);
+        return has_on_down<A>;
+    }
+
+    bool behavior_exit(context& ctx, const exit_signal& e) override
+    {
+        if constexpr (requires { object_->on_exit(ctx, e); })
+            object_->on_exit(ctx, e);
+        else if constexpr (has_on_exit<A>)
+            object_->on_exit(e);
+        return has_on_exit<A>;
+    }
 
     std::optional<A> object_;
 };
@@ -404,7 +521,11 @@ run_result run_message(message_node* node, actor_base& a, bool handle) noexcept
 {
     std::unique_ptr<message<M>> n(static_cast<message<M>*>(node));
     if (!handle)
+    {
+        if (dead_letter_actor == &a) [[unlikely]]
+            a.report_dead_letter(typeid(M), &n->value);
         return run_result::handled;
+    }
     using R = decltype(std::declval<Actor&>().invoke(std::declval<context&>(), std::declval<M&&>()));
     if constexpr (awaitable_traits<std::remove_cvref_t<R>>::value)
     {
@@ -457,6 +578,20 @@ public:
     function_actor(engine_core& core, std::uint32_t worker, std::uint64_t id, G&& f)
         : actor_base(core, worker, id, key_of<receives<M>>()), fn_(std::forward<G>(f))
     {}
+
+    /// With lifecycle hooks. failure_policy::restart needs a copyable F (spawn checks it).
+    template <class G>
+    function_actor(engine_core& core, std::uint32_t worker, std::uint64_t id, G&& f, hooks h)
+        : function_actor(core, worker, id, std::forward<G>(f))
+    {
+        if constexpr (std::is_copy_constructible_v<F>)
+        {
+            if (h.on_failure == failure_policy::restart)
+                set_rebuild([this, proto = F(*fn_)] { fn_.emplace(proto); });
+        }
+        set_lifecycle(static_cast<bool>(h.on_start), h.on_failure);
+        set_hooks(std::move(h));
+    }
 
     /// Calls the handler; returns what it returns.
     decltype(auto) invoke(context& ctx, M&& msg)

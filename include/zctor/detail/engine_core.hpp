@@ -26,6 +26,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -144,6 +145,19 @@ public:
     engine* owner = nullptr;
     std::atomic<std::uint64_t> replies_discarded{0}; // late replies to asks (reply_slot counts them)
 
+    // Death watch and the name registry (lifecycle.cpp). Records are released when either side
+    // stops; a name goes when its actor stops.
+    boost::system::error_code monitor(actor_base& watcher, actor_base& target);
+    boost::system::error_code link(actor_base& a, actor_base& b, bool unlink = false);
+    boost::system::error_code demonitor(actor_base& watcher, actor_base& target);
+    /// From finalize(), once the actor is stopped: notifies its watchers, releases its records.
+    void watched_actor_stopped(actor_base& a, const stop_reason& why) noexcept;
+    boost::system::error_code register_name(const std::string& name, actor_base& a);
+    boost::system::error_code unregister_name(const std::string& name);
+    boost::system::error_code lookup(const std::string& name, actor_ptr& out);
+    std::size_t watch_count() const;
+    std::size_t name_count() const;
+
     /// A stopped actor's cancelled coroutine handler is unwinding: the shutdown does not stop the
     /// workers before it has (release_finish), or before the drain timeout has passed again.
     void hold_finish() noexcept { finish_holds_.fetch_add(1); }
@@ -206,6 +220,18 @@ private:
     std::condition_variable state_cv_;
     std::mutex join_mutex_;
     bool threads_joined_ = false;
+
+    // Death watch: (target -> watcher) records, and (watcher -> target) to release a watcher's.
+    struct watch_record
+    {
+        actor_ptr watcher;
+        bool link;
+    };
+    mutable std::mutex watch_mutex_; // also guards the names
+    std::unordered_multimap<actor_base*, watch_record> watchers_of_;
+    std::unordered_multimap<actor_base*, actor_base*> watched_by_;
+    std::unordered_map<std::string, actor_ptr> names_;
+    std::unordered_multimap<actor_base*, std::string> names_of_;
 
     std::atomic<std::uint64_t> spawned_{0};
     std::atomic<std::uint64_t> stopped_{0};

@@ -136,7 +136,13 @@ struct timer_message final : message_node
         std::unique_ptr<timer_message> self(static_cast<timer_message*>(node));
         if (self->last)
             self->timer->finished();
-        if (!handle || !self->timer->tick_allowed())
+        if (!handle)
+        {
+            message_node* m = self->inner.release();
+            m->run(m, a, false); // frees it, as a dead letter when the actor's mailbox is dropped
+            return run_result::skipped;
+        }
+        if (!self->timer->tick_allowed())
             return run_result::skipped;
         message_node* m = self->inner.release();
         return m->run(m, a, true);
