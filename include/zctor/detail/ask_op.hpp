@@ -9,7 +9,6 @@
 #include <zctor/detail/this_thread.hpp>
 #include <zctor/error.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -42,12 +41,21 @@ namespace zctor::detail {
 /// which defaults to the asking actor's strand, or to the completing thread when asked from
 /// outside any actor. A handler that would run on the asker's strand is destroyed uncalled once
 /// the asker has stopped.
+///
+/// The common case is kept cheap (it is paid per ask): a handler without an executor of its own,
+/// asked from an actor, is completed through the asker's strand itself, typed, not through a
+/// type-erased any_io_executor.
 template <class R, class Handler>
 class ask_op final : public reply_slot<R>
 {
+    struct no_executor
+    {};
+
 public:
-    using fallback_type = boost::asio::any_io_executor;
-    using handler_executor = boost::asio::associated_executor_t<Handler, fallback_type>;
+    /// Whether the handler brings its own executor (bind_executor, use_awaitable, use_future);
+    /// without one it runs where the asker runs.
+    static constexpr bool own_executor =
+        !std::is_same_v<boost::asio::associated_executor_t<Handler, no_executor>, no_executor>;
 
     // A forwarding reference: the token may be an lvalue (a named callback), which is copied.
     // `asker` is the actor asking (null from outside any actor), `target` the one asked (null
@@ -55,13 +63,15 @@ public:
     template <class H>
     ask_op(H&& handler, actor_base* asker, actor_ptr target)
         : reply_slot<R>(target ? target->replies_discarded_counter() : nullptr),
-          handler_(std::forward<H>(handler)),
-          fallback_(asker != nullptr ? fallback_type(asker->strand())
-                                     : fallback_type(boost::asio::system_executor())),
-          work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_, fallback_),
-                                    boost::asio::execution::outstanding_work.tracked)),
-          asker_(asker), target_(std::move(target))
-    {}
+          handler_(std::forward<H>(handler)), asker_(asker), target_(std::move(target))
+    {
+        if constexpr (own_executor)
+            work_.emplace(boost::asio::prefer(boost::asio::get_associated_executor(handler_),
+                                              boost::asio::execution::outstanding_work.tracked));
+        else if (asker != nullptr)
+            work_.emplace(boost::asio::prefer(asker->strand().get_inner_executor(),
+                                              boost::asio::execution::outstanding_work.tracked));
+    }
 
     /// Caller's thread, before the request is pushed: connects the handler's cancellation slot
     /// and, with a timeout, arms the timer (inline when on the asker's strand).
@@ -105,8 +115,13 @@ public:
         try
         {
             this->add_ref();
-            boost::asio::post(boost::asio::get_associated_executor(handler_, fallback_),
-                              [self = ref(this)] { self->invoke(); });
+            auto f = [self = ref(this)] { self->invoke(); };
+            if constexpr (own_executor)
+                boost::asio::post(*work_, std::move(f));
+            else if (asker_)
+                boost::asio::post(asker_->strand(), std::move(f));
+            else
+                boost::asio::post(boost::asio::system_executor(), std::move(f));
             cancel_timer();
         }
         catch (...)
@@ -116,6 +131,14 @@ public:
     }
 
 private:
+    // Decayed: prefer() returns its argument by reference when the executor ignores the
+    // property (use_future's executor does), which made this a reference to a temporary.
+    template <class Executor>
+    using tracked_t = std::decay_t<decltype(boost::asio::prefer(
+        std::declval<const Executor&>(), boost::asio::execution::outstanding_work.tracked))>;
+    using work_type = std::conditional_t<own_executor, tracked_t<boost::asio::associated_executor_t<Handler>>,
+                                         tracked_t<actor_base::strand_type::inner_executor_type>>;
+
     struct releaser
     {
         void operator()(ask_op* p) const noexcept { p->release(); }
@@ -140,6 +163,16 @@ private:
             const ref self(op);
             self->complete(boost::asio::error::operation_aborted, nullptr);
         }
+    };
+
+    // Ends the outstanding work when the handler is done, not when the op goes (a promise, or a
+    // timer's wait, may hold it longer).
+    struct work_releaser
+    {
+        std::optional<work_type>& work;
+        explicit work_releaser(std::optional<work_type>& w) noexcept : work(w) {}
+        work_releaser(const work_releaser&) = delete;
+        ~work_releaser() { work.reset(); }
     };
 
     // Home strand.
@@ -181,8 +214,13 @@ private:
         try
         {
             this->add_ref();
-            boost::asio::dispatch(boost::asio::get_associated_executor(handler_, fallback_),
-                                  [self = ref(this)] { self->invoke(); });
+            auto f = [self = ref(this)] { self->invoke(); };
+            if constexpr (own_executor)
+                boost::asio::dispatch(*work_, std::move(f));
+            else if (asker_)
+                boost::asio::dispatch(asker_->strand(), std::move(f));
+            else
+                f(); // what the system executor's dispatch does: run it here, on the completing thread
             cancel_timer();
         }
         catch (...)
@@ -200,9 +238,9 @@ private:
         const bool on_asker = asker_ && asker_->strand().running_in_this_thread();
         const current_actor_scope running(on_asker ? asker_.get() : current_actor);
         boost::asio::get_associated_cancellation_slot(handler_).clear();
-        auto work = std::move(work_);
+        const work_releaser work{work_};
         auto handler = std::move(handler_);
-        if constexpr (runs_as_asker)
+        if constexpr (!own_executor)
         {
             // The asker has stopped: its behaviour and state, which the handler may use (a class
             // actor's `this`), are destroyed, and an actor's code never runs after it stops. The
@@ -218,23 +256,15 @@ private:
 
     void destroy() noexcept override { delete this; }
 
-    // Whether the handler has no executor of its own, so that it runs where the asker runs.
-    struct no_executor
-    {};
-    static constexpr bool runs_as_asker =
-        std::is_same_v<boost::asio::associated_executor_t<Handler, no_executor>, no_executor>;
-
     static constexpr int initiating = 0;
     static constexpr int initiated = 1;
     static constexpr int completed_early = 2;
 
     Handler handler_;
-    fallback_type fallback_;
-    // Decayed: prefer() returns its argument by reference when the executor ignores the
-    // property (use_future's executor does), which made this a reference to a temporary.
-    std::decay_t<decltype(boost::asio::prefer(std::declval<handler_executor>(),
-                                              boost::asio::execution::outstanding_work.tracked))>
-        work_;
+    // Outstanding work where the handler runs: its own executor, else the asker's worker (the
+    // handler then runs on the asker's strand, reached through asker_, so that no copy of the
+    // strand is made); empty for a handler without one asked from outside any actor.
+    std::optional<work_type> work_;
     // Both kept alive as long as the operation, which may outlive the engine (a promise kept
     // elsewhere): the asker for its strand, the target for the replies_discarded counter, and
     // both for the engine's io_contexts under the timer and the strand.
