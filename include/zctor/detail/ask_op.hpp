@@ -5,6 +5,7 @@
 #define ZCTOR_DETAIL_ASK_OP_HPP
 
 #include <zctor/detail/actor_base.hpp>
+#include <zctor/detail/message_pool.hpp>
 #include <zctor/detail/reply_slot.hpp>
 #include <zctor/detail/this_thread.hpp>
 #include <zctor/error.hpp>
@@ -71,6 +72,15 @@ public:
         else if (asker != nullptr)
             work_.emplace(boost::asio::prefer(asker->strand().get_inner_executor(),
                                               boost::asio::execution::outstanding_work.tracked));
+    }
+
+    // Pooled, as messages are: allocated by the asker's thread, often freed by the replier's.
+    static void* operator new(std::size_t n) { return message_pool::allocate(n); }
+    static void operator delete(void* p, std::size_t n) noexcept { message_pool::deallocate(p, n); }
+    static void* operator new(std::size_t n, std::align_val_t a) { return ::operator new(n, a); }
+    static void operator delete(void* p, std::size_t, std::align_val_t a) noexcept
+    {
+        ::operator delete(p, a);
     }
 
     /// Caller's thread, before the request is pushed: connects the handler's cancellation slot
