@@ -13,13 +13,13 @@
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/system_executor.hpp>
 
@@ -31,21 +31,24 @@
 #include <optional>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace zctor::detail {
 
 /// One ask in flight: the asker's completion handler and the timeout, completed once through
 /// reply_slot::complete by the reply, a failure, the timer, cancellation or a dropped request.
 ///
-/// Where things run: the timer, and its cancellation, on the asking actor's strand, or on a strand
-/// of the system executor when asked from outside any actor; the handler on its associated executor,
-/// which defaults to the asking actor's strand, or to the completing thread when asked from
-/// outside any actor. A handler that would run on the asker's strand is destroyed uncalled once
-/// the asker has stopped.
+/// Where things run: the timer is armed and cancelled on the asking actor's strand, or on a strand
+/// of the system executor when asked from outside any actor; the wait of an asking actor's timer
+/// completes on its worker's executor, off the strand, since all it does is complete() (any
+/// thread). The handler runs on its associated executor, which defaults to the asking actor's
+/// strand, or to the completing thread when asked from outside any actor. A handler that would
+/// run on the asker's strand is destroyed uncalled once the asker has stopped.
 ///
 /// The common case is kept cheap (it is paid per ask): a handler without an executor of its own,
-/// asked from an actor, is completed through the asker's strand itself, typed, not through a
-/// type-erased any_io_executor.
+/// asked from an actor, is completed through the asker's strand itself, not through a type-erased
+/// any_io_executor; the timer is typed; its wait, cancelled or not, completes without a hop
+/// through the strand.
 template <class R, class Handler>
 class ask_op final : public reply_slot<R>
 {
@@ -97,16 +100,18 @@ public:
             return;
         if (asker_)
         {
-            timer_.emplace(asker_->strand());
-            arm(timeout);
+            arm(timer_.template emplace<actor_timer>(asker_->strand().get_inner_executor()), timeout);
         }
         else
         {
             // Not on the target's strand (nor its worker): a handler running there would hold
             // the timeout back until it returns, which is what a timeout guards against.
-            timer_.emplace(boost::asio::make_strand(boost::asio::system_executor()));
+            auto& timer = timer_.template emplace<outside_timer>(
+                boost::asio::make_strand(boost::asio::system_executor()));
             this->add_ref();
-            boost::asio::post(timer_->get_executor(), [self = ref(this), timeout] { self->arm(timeout); });
+            boost::asio::post(timer.get_executor(), [self = ref(this), timeout] {
+                self->arm(std::get<outside_timer>(self->timer_), timeout);
+            });
         }
     }
 
@@ -149,6 +154,16 @@ private:
     using work_type = std::conditional_t<own_executor, tracked_t<boost::asio::associated_executor_t<Handler>>,
                                          tracked_t<actor_base::strand_type::inner_executor_type>>;
 
+    // An asking actor's timer: on its worker's executor, not its strand (see arm).
+    using actor_timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                          boost::asio::wait_traits<std::chrono::steady_clock>,
+                                                          actor_base::strand_type::inner_executor_type>;
+    // The timer of an ask from outside any actor.
+    using outside_timer =
+        boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                          boost::asio::wait_traits<std::chrono::steady_clock>,
+                                          boost::asio::strand<boost::asio::system_executor>>;
+
     struct releaser
     {
         void operator()(ask_op* p) const noexcept { p->release(); }
@@ -185,25 +200,37 @@ private:
         ~work_releaser() { work.reset(); }
     };
 
-    // Home strand.
-    void arm(std::chrono::steady_clock::duration timeout)
+    // The timer's home strand. An asking actor's wait completes on its worker's executor, outside
+    // the strand: it touches nothing but complete(), which any thread may call, so that a
+    // cancelled wait (one per ask answered in time) costs no strand hand-off.
+    template <class Timer>
+    void arm(Timer& timer, std::chrono::steady_clock::duration timeout)
     {
         if (this->done())
             return;
-        timer_->expires_after(timeout);
+        timer.expires_after(timeout);
         this->add_ref();
-        timer_->async_wait([self = ref(this)](const boost::system::error_code& ec) {
+        timer.async_wait([self = ref(this)](const boost::system::error_code& ec) {
             if (!ec)
                 self->complete(error::timed_out, nullptr);
         });
     }
 
+    // Any thread: cancels the timer on its home strand.
     void cancel_timer()
     {
-        if (!timer_)
-            return;
-        this->add_ref();
-        boost::asio::post(timer_->get_executor(), [self = ref(this)] { self->timer_->cancel(); });
+        if (std::holds_alternative<actor_timer>(timer_))
+        {
+            this->add_ref();
+            boost::asio::post(asker_->strand(),
+                              [self = ref(this)] { std::get<actor_timer>(self->timer_).cancel(); });
+        }
+        else if (auto* timer = std::get_if<outside_timer>(&timer_))
+        {
+            this->add_ref();
+            boost::asio::post(timer->get_executor(),
+                              [self = ref(this)] { std::get<outside_timer>(self->timer_).cancel(); });
+        }
     }
 
     void on_complete(const boost::system::error_code& ec, R* value) noexcept override
@@ -280,7 +307,7 @@ private:
     // both for the engine's io_contexts under the timer and the strand.
     actor_ptr asker_;
     actor_ptr target_;
-    std::optional<boost::asio::steady_timer> timer_;
+    std::variant<std::monostate, actor_timer, outside_timer> timer_;
     boost::system::error_code ec_;
     std::optional<R> value_;
     std::atomic<int> phase_{initiating};
