@@ -48,7 +48,8 @@ namespace zctor::detail {
 /// The common case is kept cheap (it is paid per ask): a handler without an executor of its own,
 /// asked from an actor, is completed through the asker's strand itself, not through a type-erased
 /// any_io_executor; the timer is typed; its wait, cancelled or not, completes without a hop
-/// through the strand.
+/// through the strand; and the timer is cancelled inline on the asker's strand after the handler,
+/// instead of by a post from the thread that completed the ask.
 template <class R, class Handler>
 class ask_op final : public reply_slot<R>
 {
@@ -137,7 +138,8 @@ public:
                 boost::asio::post(asker_->strand(), std::move(f));
             else
                 boost::asio::post(boost::asio::system_executor(), std::move(f));
-            cancel_timer();
+            if (!cancels_in_invoke())
+                cancel_timer();
         }
         catch (...)
         {
@@ -187,6 +189,37 @@ private:
             op->add_ref();
             const ref self(op);
             self->complete(boost::asio::error::operation_aborted, nullptr);
+        }
+    };
+
+    // Whether invoke() cancels the timer: the handler has no executor of its own and was asked
+    // from an actor, so that it runs on the asker's strand, the timer's home.
+    bool cancels_in_invoke() const noexcept
+    {
+        if constexpr (own_executor)
+            return false;
+        else
+            return static_cast<bool>(asker_);
+    }
+
+    // Cancels an asking actor's timer when it goes out of scope, on the asker's strand.
+    struct timer_canceller
+    {
+        actor_timer* timer;
+        explicit timer_canceller(actor_timer* t) noexcept : timer(t) {}
+        timer_canceller(const timer_canceller&) = delete;
+        ~timer_canceller()
+        {
+            if (timer == nullptr)
+                return;
+            try
+            {
+                timer->cancel();
+            }
+            catch (...)
+            {
+                // Not cancelled: it fires at its deadline, finds the ask done and lets the op go.
+            }
         }
     };
 
@@ -253,12 +286,22 @@ private:
             this->add_ref();
             auto f = [self = ref(this)] { self->invoke(); };
             if constexpr (own_executor)
+            {
                 boost::asio::dispatch(*work_, std::move(f));
+                cancel_timer();
+            }
             else if (asker_)
-                boost::asio::dispatch(asker_->strand(), std::move(f));
+            {
+                boost::asio::dispatch(asker_->strand(), std::move(f)); // invoke() cancels the timer
+            }
             else
-                f(); // what the system executor's dispatch does: run it here, on the completing thread
-            cancel_timer();
+            {
+                // Asked from outside any actor, no executor: what the system executor's dispatch
+                // does, run it here, on the completing thread (the timer first: a handler that
+                // throws does not leave it armed).
+                cancel_timer();
+                f();
+            }
         }
         catch (...)
         {
@@ -274,6 +317,11 @@ private:
         // from that actor (completing on its strand), and a blocking ask there would deadlock.
         const bool on_asker = asker_ && asker_->strand().running_in_this_thread();
         const current_actor_scope running(on_asker ? asker_.get() : current_actor);
+        // Cancelled here, on the asker's strand (cancels_in_invoke: this handler runs there), but
+        // after the handler, called or not: an ask the handler chains then arms its timer while
+        // this one is still queued, so the new timer is not the reactor's earliest and costs no
+        // timerfd_settime system call.
+        const timer_canceller cancel_after{cancels_in_invoke() ? std::get_if<actor_timer>(&timer_) : nullptr};
         boost::asio::get_associated_cancellation_slot(handler_).clear();
         const work_releaser work{work_};
         auto handler = std::move(handler_);
