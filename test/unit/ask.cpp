@@ -1380,3 +1380,69 @@ BOOST_AUTO_TEST_CASE(completion_of_an_ask_by_an_actor_that_stopped_is_never_call
     BOOST_TEST(e.stats().messages_handled == 1u);
     BOOST_TEST(e.stats().messages_dropped == 1u);
 }
+
+BOOST_AUTO_TEST_CASE(timed_asks_from_an_actor_leave_no_timer_behind_once_completed)
+{
+    // An answered ask's timer is cancelled, not left to its deadline: with every ask done and the
+    // engine stopped, the application's io_context runs out of work and its run() returns. Three
+    // ways an ask from an actor completes: a plain callback (cancelled on the asker's strand after
+    // the callback), a callback with its own executor (cancel posted to the asker's strand), and a
+    // callback destroyed uncalled because its actor stopped (c7bedac; cancelled all the same).
+    struct asker_actor
+    {
+        zctor::actor_ref<zctor::receives<get>> server;
+        std::atomic<int>* replies;
+        void handle(zctor::context& ctx, start)
+        {
+            server.async_ask(get{1}, 1h, [this](error_code ec, int v) {
+                if (!ec && v == 1)
+                    ++*replies;
+            });
+            server.async_ask(get{2}, 1h,
+                             asio::bind_executor(ctx.get_executor(), [this](error_code ec, int v) {
+                                 if (!ec && v == 2)
+                                     ++*replies;
+                             }));
+        }
+    };
+    struct stopper
+    {
+        std::atomic<int>* calls;
+        zctor_test::lifetime* callbacks;
+        void handle(zctor::context& ctx, start)
+        {
+            ctx.self<stopper>().async_ask(
+                get{3}, 1h, [this, token = zctor_test::counted(*callbacks)](error_code, int) { ++*calls; });
+            ctx.stop(); // drops the request: the ask completes with the asker stopped
+        }
+        int handle(get g) { return g.value; }
+    };
+    std::atomic<int> replies{0};
+    std::atomic<int> calls{0};
+    zctor_test::lifetime callbacks;
+    std::atomic<bool> ran_out{false};
+    asio::io_context io;
+    zctor::engine e(io);
+    auto server = e.spawn<get>([](get g) { return g.value; });
+    auto asker = e.spawn<asker_actor>(server, &replies);
+    auto stops = e.spawn<stopper>(&calls, &callbacks);
+    std::thread runner([&] {
+        io.run();
+        ran_out = true;
+    });
+    asker.send(start{});
+    stops.send(start{});
+    const bool answered = wait_until([&] { return replies == 2; });
+    const bool dropped =
+        wait_until([&] { return stops.stopped() && callbacks.constructed > 0 && callbacks.alive() == 0; });
+    e.stop();
+    const bool returned = wait_until([&] { return ran_out.load(); });
+    if (!returned)
+        io.stop(); // a timer was left behind: end the test instead of waiting for its deadline
+    runner.join();
+    BOOST_TEST(answered);
+    BOOST_TEST(dropped);
+    BOOST_TEST(returned);
+    BOOST_TEST(calls == 0);
+    BOOST_TEST(e.stats().messages_dropped == 1u);
+}

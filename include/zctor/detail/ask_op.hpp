@@ -5,21 +5,21 @@
 #define ZCTOR_DETAIL_ASK_OP_HPP
 
 #include <zctor/detail/actor_base.hpp>
+#include <zctor/detail/message_pool.hpp>
 #include <zctor/detail/reply_slot.hpp>
 #include <zctor/detail/this_thread.hpp>
 #include <zctor/error.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/system_executor.hpp>
 
@@ -31,23 +31,36 @@
 #include <optional>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace zctor::detail {
 
 /// One ask in flight: the asker's completion handler and the timeout, completed once through
 /// reply_slot::complete by the reply, a failure, the timer, cancellation or a dropped request.
 ///
-/// Where things run: the timer, and its cancellation, on the asking actor's strand, or on a strand
-/// of the system executor when asked from outside any actor; the handler on its associated executor,
-/// which defaults to the asking actor's strand, or to the completing thread when asked from
-/// outside any actor. A handler that would run on the asker's strand is destroyed uncalled once
-/// the asker has stopped.
+/// Where things run: the timer is armed and cancelled on the asking actor's strand, or on a strand
+/// of the system executor when asked from outside any actor; the wait of an asking actor's timer
+/// completes on its worker's executor, off the strand, since all it does is complete() (any
+/// thread). The handler runs on its associated executor, which defaults to the asking actor's
+/// strand, or to the completing thread when asked from outside any actor. A handler that would
+/// run on the asker's strand is destroyed uncalled once the asker has stopped.
+///
+/// The common case is kept cheap (it is paid per ask): a handler without an executor of its own,
+/// asked from an actor, is completed through the asker's strand itself, not through a type-erased
+/// any_io_executor; the timer is typed; its wait, cancelled or not, completes without a hop
+/// through the strand; and the timer is cancelled inline on the asker's strand after the handler,
+/// instead of by a post from the thread that completed the ask.
 template <class R, class Handler>
 class ask_op final : public reply_slot<R>
 {
+    struct no_executor
+    {};
+
 public:
-    using fallback_type = boost::asio::any_io_executor;
-    using handler_executor = boost::asio::associated_executor_t<Handler, fallback_type>;
+    /// Whether the handler brings its own executor (bind_executor, use_awaitable, use_future);
+    /// without one it runs where the asker runs.
+    static constexpr bool own_executor =
+        !std::is_same_v<boost::asio::associated_executor_t<Handler, no_executor>, no_executor>;
 
     // A forwarding reference: the token may be an lvalue (a named callback), which is copied.
     // `asker` is the actor asking (null from outside any actor), `target` the one asked (null
@@ -55,13 +68,24 @@ public:
     template <class H>
     ask_op(H&& handler, actor_base* asker, actor_ptr target)
         : reply_slot<R>(target ? target->replies_discarded_counter() : nullptr),
-          handler_(std::forward<H>(handler)),
-          fallback_(asker != nullptr ? fallback_type(asker->strand())
-                                     : fallback_type(boost::asio::system_executor())),
-          work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_, fallback_),
-                                    boost::asio::execution::outstanding_work.tracked)),
-          asker_(asker), target_(std::move(target))
-    {}
+          handler_(std::forward<H>(handler)), asker_(asker), target_(std::move(target))
+    {
+        if constexpr (own_executor)
+            work_.emplace(boost::asio::prefer(boost::asio::get_associated_executor(handler_),
+                                              boost::asio::execution::outstanding_work.tracked));
+        else if (asker != nullptr)
+            work_.emplace(boost::asio::prefer(asker->strand().get_inner_executor(),
+                                              boost::asio::execution::outstanding_work.tracked));
+    }
+
+    // Pooled, as messages are: allocated by the asker's thread, often freed by the replier's.
+    static void* operator new(std::size_t n) { return message_pool::allocate(n); }
+    static void operator delete(void* p, std::size_t n) noexcept { message_pool::deallocate(p, n); }
+    static void* operator new(std::size_t n, std::align_val_t a) { return ::operator new(n, a); }
+    static void operator delete(void* p, std::size_t, std::align_val_t a) noexcept
+    {
+        ::operator delete(p, a);
+    }
 
     /// Caller's thread, before the request is pushed: connects the handler's cancellation slot
     /// and, with a timeout, arms the timer (inline when on the asker's strand).
@@ -77,16 +101,18 @@ public:
             return;
         if (asker_)
         {
-            timer_.emplace(asker_->strand());
-            arm(timeout);
+            arm(timer_.template emplace<actor_timer>(asker_->strand().get_inner_executor()), timeout);
         }
         else
         {
             // Not on the target's strand (nor its worker): a handler running there would hold
             // the timeout back until it returns, which is what a timeout guards against.
-            timer_.emplace(boost::asio::make_strand(boost::asio::system_executor()));
+            auto& timer = timer_.template emplace<outside_timer>(
+                boost::asio::make_strand(boost::asio::system_executor()));
             this->add_ref();
-            boost::asio::post(timer_->get_executor(), [self = ref(this), timeout] { self->arm(timeout); });
+            boost::asio::post(timer.get_executor(), [self = ref(this), timeout] {
+                self->arm(std::get<outside_timer>(self->timer_), timeout);
+            });
         }
     }
 
@@ -105,9 +131,15 @@ public:
         try
         {
             this->add_ref();
-            boost::asio::post(boost::asio::get_associated_executor(handler_, fallback_),
-                              [self = ref(this)] { self->invoke(); });
-            cancel_timer();
+            auto f = [self = ref(this)] { self->invoke(); };
+            if constexpr (own_executor)
+                boost::asio::post(*work_, std::move(f));
+            else if (asker_)
+                boost::asio::post(asker_->strand(), std::move(f));
+            else
+                boost::asio::post(boost::asio::system_executor(), std::move(f));
+            if (!cancels_in_invoke())
+                cancel_timer();
         }
         catch (...)
         {
@@ -116,6 +148,24 @@ public:
     }
 
 private:
+    // Decayed: prefer() returns its argument by reference when the executor ignores the
+    // property (use_future's executor does), which made this a reference to a temporary.
+    template <class Executor>
+    using tracked_t = std::decay_t<decltype(boost::asio::prefer(
+        std::declval<const Executor&>(), boost::asio::execution::outstanding_work.tracked))>;
+    using work_type = std::conditional_t<own_executor, tracked_t<boost::asio::associated_executor_t<Handler>>,
+                                         tracked_t<actor_base::strand_type::inner_executor_type>>;
+
+    // An asking actor's timer: on its worker's executor, not its strand (see arm).
+    using actor_timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                          boost::asio::wait_traits<std::chrono::steady_clock>,
+                                                          actor_base::strand_type::inner_executor_type>;
+    // The timer of an ask from outside any actor.
+    using outside_timer =
+        boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                          boost::asio::wait_traits<std::chrono::steady_clock>,
+                                          boost::asio::strand<boost::asio::system_executor>>;
+
     struct releaser
     {
         void operator()(ask_op* p) const noexcept { p->release(); }
@@ -142,25 +192,78 @@ private:
         }
     };
 
-    // Home strand.
-    void arm(std::chrono::steady_clock::duration timeout)
+    // Whether invoke() cancels the timer: the handler has no executor of its own and was asked
+    // from an actor, so that it runs on the asker's strand, the timer's home.
+    bool cancels_in_invoke() const noexcept
+    {
+        if constexpr (own_executor)
+            return false;
+        else
+            return static_cast<bool>(asker_);
+    }
+
+    // Cancels an asking actor's timer when it goes out of scope, on the asker's strand.
+    struct timer_canceller
+    {
+        actor_timer* timer;
+        explicit timer_canceller(actor_timer* t) noexcept : timer(t) {}
+        timer_canceller(const timer_canceller&) = delete;
+        ~timer_canceller()
+        {
+            if (timer == nullptr)
+                return;
+            try
+            {
+                timer->cancel();
+            }
+            catch (...)
+            {
+                // Not cancelled: it fires at its deadline, finds the ask done and lets the op go.
+            }
+        }
+    };
+
+    // Ends the outstanding work when the handler is done, not when the op goes (a promise, or a
+    // timer's wait, may hold it longer).
+    struct work_releaser
+    {
+        std::optional<work_type>& work;
+        explicit work_releaser(std::optional<work_type>& w) noexcept : work(w) {}
+        work_releaser(const work_releaser&) = delete;
+        ~work_releaser() { work.reset(); }
+    };
+
+    // The timer's home strand. An asking actor's wait completes on its worker's executor, outside
+    // the strand: it touches nothing but complete(), which any thread may call, so that a
+    // cancelled wait (one per ask answered in time) costs no strand hand-off.
+    template <class Timer>
+    void arm(Timer& timer, std::chrono::steady_clock::duration timeout)
     {
         if (this->done())
             return;
-        timer_->expires_after(timeout);
+        timer.expires_after(timeout);
         this->add_ref();
-        timer_->async_wait([self = ref(this)](const boost::system::error_code& ec) {
+        timer.async_wait([self = ref(this)](const boost::system::error_code& ec) {
             if (!ec)
                 self->complete(error::timed_out, nullptr);
         });
     }
 
+    // Any thread: cancels the timer on its home strand.
     void cancel_timer()
     {
-        if (!timer_)
-            return;
-        this->add_ref();
-        boost::asio::post(timer_->get_executor(), [self = ref(this)] { self->timer_->cancel(); });
+        if (std::holds_alternative<actor_timer>(timer_))
+        {
+            this->add_ref();
+            boost::asio::post(asker_->strand(),
+                              [self = ref(this)] { std::get<actor_timer>(self->timer_).cancel(); });
+        }
+        else if (auto* timer = std::get_if<outside_timer>(&timer_))
+        {
+            this->add_ref();
+            boost::asio::post(timer->get_executor(),
+                              [self = ref(this)] { std::get<outside_timer>(self->timer_).cancel(); });
+        }
     }
 
     void on_complete(const boost::system::error_code& ec, R* value) noexcept override
@@ -181,9 +284,24 @@ private:
         try
         {
             this->add_ref();
-            boost::asio::dispatch(boost::asio::get_associated_executor(handler_, fallback_),
-                                  [self = ref(this)] { self->invoke(); });
-            cancel_timer();
+            auto f = [self = ref(this)] { self->invoke(); };
+            if constexpr (own_executor)
+            {
+                boost::asio::dispatch(*work_, std::move(f));
+                cancel_timer();
+            }
+            else if (asker_)
+            {
+                boost::asio::dispatch(asker_->strand(), std::move(f)); // invoke() cancels the timer
+            }
+            else
+            {
+                // Asked from outside any actor, no executor: what the system executor's dispatch
+                // does, run it here, on the completing thread (the timer first: a handler that
+                // throws does not leave it armed).
+                cancel_timer();
+                f();
+            }
         }
         catch (...)
         {
@@ -199,10 +317,15 @@ private:
         // from that actor (completing on its strand), and a blocking ask there would deadlock.
         const bool on_asker = asker_ && asker_->strand().running_in_this_thread();
         const current_actor_scope running(on_asker ? asker_.get() : current_actor);
+        // Cancelled here, on the asker's strand (cancels_in_invoke: this handler runs there), but
+        // after the handler, called or not: an ask the handler chains then arms its timer while
+        // this one is still queued, so the new timer is not the reactor's earliest and costs no
+        // timerfd_settime system call.
+        const timer_canceller cancel_after{cancels_in_invoke() ? std::get_if<actor_timer>(&timer_) : nullptr};
         boost::asio::get_associated_cancellation_slot(handler_).clear();
-        auto work = std::move(work_);
+        const work_releaser work{work_};
         auto handler = std::move(handler_);
-        if constexpr (runs_as_asker)
+        if constexpr (!own_executor)
         {
             // The asker has stopped: its behaviour and state, which the handler may use (a class
             // actor's `this`), are destroyed, and an actor's code never runs after it stops. The
@@ -218,29 +341,21 @@ private:
 
     void destroy() noexcept override { delete this; }
 
-    // Whether the handler has no executor of its own, so that it runs where the asker runs.
-    struct no_executor
-    {};
-    static constexpr bool runs_as_asker =
-        std::is_same_v<boost::asio::associated_executor_t<Handler, no_executor>, no_executor>;
-
     static constexpr int initiating = 0;
     static constexpr int initiated = 1;
     static constexpr int completed_early = 2;
 
     Handler handler_;
-    fallback_type fallback_;
-    // Decayed: prefer() returns its argument by reference when the executor ignores the
-    // property (use_future's executor does), which made this a reference to a temporary.
-    std::decay_t<decltype(boost::asio::prefer(std::declval<handler_executor>(),
-                                              boost::asio::execution::outstanding_work.tracked))>
-        work_;
+    // Outstanding work where the handler runs: its own executor, else the asker's worker (the
+    // handler then runs on the asker's strand, reached through asker_, so that no copy of the
+    // strand is made); empty for a handler without one asked from outside any actor.
+    std::optional<work_type> work_;
     // Both kept alive as long as the operation, which may outlive the engine (a promise kept
     // elsewhere): the asker for its strand, the target for the replies_discarded counter, and
     // both for the engine's io_contexts under the timer and the strand.
     actor_ptr asker_;
     actor_ptr target_;
-    std::optional<boost::asio::steady_timer> timer_;
+    std::variant<std::monostate, actor_timer, outside_timer> timer_;
     boost::system::error_code ec_;
     std::optional<R> value_;
     std::atomic<int> phase_{initiating};
