@@ -153,7 +153,14 @@ int main()
                           zctor::supervisor_child("pipeline", pipeline, {spec("parser"), spec("flaky")})});
     //]
 
-    engine.lookup<worker>("logger").send(job{1});
+    // The supervisor starts its children on its own strand: wait for the logger to be there.
+    zctor::actor_ref<worker> logger;
+    out.wait([&] {
+        boost::system::error_code ec;
+        logger = engine.lookup<worker>("logger", ec);
+        return !ec;
+    });
+    logger.send(job{1});
 
     // Keep sending work to whatever incarnation of `flaky` runs now, until the root gives up.
     for (int n = 1;; ++n)
