@@ -15,6 +15,7 @@
 #include <zctor/oneshot.hpp>
 #include <zctor/response_promise.hpp>
 #include <zctor/stats.hpp>
+#include <zctor/supervisor.hpp>
 #include <zctor/timer.hpp>
 
 #endif

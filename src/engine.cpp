@@ -1220,7 +1220,7 @@ void engine_core::coordinate_async()
         wait_quiescent(std::move(actors), 0, std::chrono::steady_clock::now() + config_.drain_timeout,
                        std::chrono::microseconds(50));
     else
-        finalize_all(std::move(actors), {}); // nothing more is handled
+        run_ordered_stops(std::move(actors), {}); // nothing more is handled
 }
 
 void engine_core::wait_quiescent(std::shared_ptr<std::vector<actor_ptr>> actors, std::size_t pos,
@@ -1234,7 +1234,7 @@ void engine_core::wait_quiescent(std::shared_ptr<std::vector<actor_ptr>> actors,
         ++pos;
     if (pos == list.size() || std::chrono::steady_clock::now() >= deadline)
     {
-        finalize_all(std::move(actors), deadline);
+        run_ordered_stops(std::move(actors), deadline);
         return;
     }
     auto timer = std::make_shared<boost::asio::steady_timer>(*workers_[0]->ctx, backoff);
@@ -1243,6 +1243,94 @@ void engine_core::wait_quiescent(std::shared_ptr<std::vector<actor_ptr>> actors,
         self->wait_quiescent(std::move(actors), pos, deadline,
                              std::min(backoff * 2, std::chrono::microseconds(5000)));
     });
+}
+
+std::uint64_t engine_core::add_ordered_stop(ordered_stop f)
+{
+    std::lock_guard lock(ordered_mutex_);
+    ordered_stops_.emplace_back(++ordered_next_, std::move(f));
+    return ordered_next_;
+}
+
+void engine_core::remove_ordered_stop(std::uint64_t key) noexcept
+{
+    ordered_stop removed; // destroyed outside the lock: it may hold the last reference to an actor
+    std::lock_guard lock(ordered_mutex_);
+    auto it = std::find_if(ordered_stops_.begin(), ordered_stops_.end(),
+                           [&](const auto& e) { return e.first == key; });
+    if (it != ordered_stops_.end())
+    {
+        removed = std::move(it->second);
+        ordered_stops_.erase(it);
+    }
+}
+
+namespace {
+
+// One shutdown's ordered groups, run one after the other on whatever thread reports each done.
+struct ordered_run : std::enable_shared_from_this<ordered_run>
+{
+    std::shared_ptr<engine_core> core;
+    std::vector<std::pair<std::uint64_t, engine_core::ordered_stop>> groups;
+    std::function<void()> then; // finalizes the rest, once
+    std::atomic<bool> done{false};
+    std::shared_ptr<boost::asio::steady_timer> deadline;
+
+    void next()
+    {
+        if (done.load() || groups.empty())
+        {
+            finish();
+            return;
+        }
+        engine_core::ordered_stop f = std::move(groups.back().second);
+        groups.pop_back();
+        f([self = shared_from_this()] { self->next(); });
+    }
+
+    void finish()
+    {
+        if (!done.exchange(true))
+            then();
+    }
+};
+
+} // namespace
+
+void engine_core::run_ordered_stops(std::shared_ptr<std::vector<actor_ptr>> actors,
+                                    std::chrono::steady_clock::time_point deadline)
+{
+    // The groups (supervision trees) stop one after the other, the last added first; then the
+    // other actors are finalized together. Groups that do not report in time are cut short by
+    // the drain timeout.
+    std::vector<std::pair<std::uint64_t, ordered_stop>> groups;
+    {
+        std::lock_guard lock(ordered_mutex_);
+        groups.swap(ordered_stops_);
+    }
+    if (groups.empty())
+    {
+        finalize_all(std::move(actors), deadline);
+        return;
+    }
+    auto r = std::make_shared<ordered_run>();
+    r->core = shared_from_this();
+    r->groups = std::move(groups);
+    r->deadline = std::make_shared<boost::asio::steady_timer>(*workers_[0]->ctx, config_.drain_timeout);
+    r->then = [self = shared_from_this(), actors = std::move(actors), timer = r->deadline,
+               deadline]() mutable {
+        // On the timer's worker: the timer is not safe to touch from any thread.
+        boost::asio::post(*self->workers_[0]->ctx,
+                          [self, actors = std::move(actors), timer, deadline]() mutable {
+                              timer->cancel();
+                              self->finalize_all(std::move(actors), deadline);
+                          });
+    };
+    r->deadline->async_wait([r](const boost::system::error_code& ec) {
+        if (!ec)
+            r->finish();
+    });
+    r->next();
 }
 
 void engine_core::finalize_all(std::shared_ptr<std::vector<actor_ptr>> actors,

@@ -35,6 +35,8 @@ public:
         case error::would_deadlock: return "the call would deadlock";
         case error::already_received: return "the value was already received";
         case error::name_in_use: return "another actor is registered under the name";
+        case error::restart_limit_reached:
+            return "a supervisor's children failed more often than its restart intensity allows";
         }
         return "unknown zctor error";
     }

@@ -42,6 +42,7 @@ enum class error
     would_deadlock = 35,   ///< A blocking call from an engine worker, or a coroutine asking its own actor.
     already_received = 36, ///< A one-shot channel's value was already taken by another receive.
     name_in_use = 37,      ///< Another actor is registered under the name.
+    restart_limit_reached = 38, ///< A supervisor's restart intensity was exceeded.
 };
 
 /// The category of zctor::error.

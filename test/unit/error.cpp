@@ -34,7 +34,8 @@ const std::vector<std::pair<error, int>> all_errors = {
     {error::engine_stopped, 30},       {error::actor_stopped, 31},
     {error::mailbox_full, 32},         {error::timed_out, 33},
     {error::broken_promise, 34},       {error::would_deadlock, 35},
-    {error::already_received, 36},
+    {error::already_received, 36},     {error::name_in_use, 37},
+    {error::restart_limit_reached, 38},
 };
 
 struct unrelated_message

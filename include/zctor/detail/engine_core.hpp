@@ -158,6 +158,14 @@ public:
     std::size_t watch_count() const;
     std::size_t name_count() const;
 
+    /// Stops a group of actors in its own order at shutdown (a supervision tree, children before
+    /// parents): called once, on a worker, after the drain and before the other actors are
+    /// finalized, with the function to call (from any thread) once the group has stopped. The
+    /// groups run one after the other, the last added first, bounded by the drain timeout.
+    using ordered_stop = std::function<void(std::function<void()> done)>;
+    std::uint64_t add_ordered_stop(ordered_stop f);
+    void remove_ordered_stop(std::uint64_t key) noexcept;
+
     /// A stopped actor's cancelled coroutine handler is unwinding: the shutdown does not stop the
     /// workers before it has (release_finish), or before the drain timeout has passed again.
     void hold_finish() noexcept { finish_holds_.fetch_add(1); }
@@ -192,6 +200,8 @@ private:
                         std::chrono::steady_clock::time_point deadline, std::chrono::microseconds backoff);
     void finalize_all(std::shared_ptr<std::vector<actor_ptr>> actors,
                       std::chrono::steady_clock::time_point deadline);
+    void run_ordered_stops(std::shared_ptr<std::vector<actor_ptr>> actors,
+                           std::chrono::steady_clock::time_point deadline);
     void coordinate_inline() noexcept;
     void finalize_inline() noexcept;
     std::vector<actor_ptr> take_registry();
@@ -245,6 +255,10 @@ private:
     std::atomic<std::int64_t> started_ns_{0};
     std::atomic<std::int64_t> stopped_ns_{0};
     std::shared_ptr<boost::asio::steady_timer> finish_timer_; // bounds the wait for unwinding coroutines
+
+    std::mutex ordered_mutex_;
+    std::vector<std::pair<std::uint64_t, ordered_stop>> ordered_stops_;
+    std::uint64_t ordered_next_ = 0;
 };
 
 template <class Actor, class... Args>
