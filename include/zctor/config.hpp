@@ -156,6 +156,12 @@ struct actor_config
     /// to preallocate. At most the mailbox capacity when the mailbox is bounded, and at most
     /// engine_config::max_mailbox_capacity.
     std::size_t initial_queue_capacity = 0;
+
+    /// The book's validate_state: in debug builds (NDEBUG not defined where the handler is
+    /// compiled), after each handler that succeeded, a state with a `bool validate() const`
+    /// member is checked; false makes that message a failure with error::state_corrupted
+    /// (counted, reported to on_failure, then the failure policy). Release builds never check.
+    bool validate_state = true;
 };
 
 /// Checks a configuration. Returns error::invalid_configuration and names the field in `field`.

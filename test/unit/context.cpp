@@ -561,6 +561,79 @@ struct derived : base
 
 } // namespace
 
+// A state with invariants: the counter never passes its maximum (the book's state validation).
+struct bounded_counter
+{
+    int counter = 0;
+    int max_value = 2;
+    bool validate() const { return counter <= max_value; }
+};
+
+// Runs 4 increments of a bounded_counter state on an actor with `validate_state`, and returns
+// the failures reported (code per message), the handler calls and the failures counted.
+struct validation_run
+{
+    std::vector<boost::system::error_code> reported;
+    std::uint64_t handled = 0;
+    std::uint64_t failures = 0;
+};
+
+validation_run run_state_validation(bool validate_state)
+{
+    validation_run out;
+    std::mutex mutex;
+    zctor_test::latch done(4);
+    {
+        auto config = workers(1);
+        config.on_failure = [&](const zctor::failure& f) {
+            std::lock_guard lock(mutex);
+            out.reported.push_back(f.error);
+        };
+        zctor::engine eng(config);
+        auto ref = eng.spawn<int>(zctor::actor_config{.validate_state = validate_state},
+                                  [&](zctor::context& ctx, int) {
+                                      if (!ctx.has_state())
+                                          ctx.emplace_state<bounded_counter>();
+                                      ++ctx.state_ref<bounded_counter>().counter; // 1, 2, 3, 4
+                                      done.count_down();
+                                  });
+        eng.run();
+        for (int i = 0; i < 4; ++i)
+            ref.send(i);
+        BOOST_TEST_REQUIRE(done.wait());
+        eng.stop();
+        eng.join();
+        out.handled = eng.stats().messages_handled;
+        out.failures = eng.stats().handler_failures;
+    }
+    return out;
+}
+
+BOOST_AUTO_TEST_CASE(state_validation_fails_messages_that_break_the_invariants_in_debug_builds)
+{
+    const validation_run on = run_state_validation(true);
+    BOOST_TEST(on.handled == 4u);
+#ifndef NDEBUG
+    // Increments 3 and 4 leave counter > max_value: each of those messages failed.
+    BOOST_TEST(on.failures == 2u);
+    BOOST_TEST_REQUIRE(on.reported.size() == 2u);
+    for (const auto& ec : on.reported)
+        BOOST_TEST(ec == error::state_corrupted);
+#else
+    // Release builds never check.
+    BOOST_TEST(on.failures == 0u);
+    BOOST_TEST(on.reported.empty());
+#endif
+}
+
+BOOST_AUTO_TEST_CASE(state_validation_can_be_turned_off_per_actor)
+{
+    const validation_run off = run_state_validation(false);
+    BOOST_TEST(off.handled == 4u);
+    BOOST_TEST(off.failures == 0u);
+    BOOST_TEST(off.reported.empty());
+}
+
 BOOST_AUTO_TEST_CASE(typed_state)
 {
     remote_checks checks;

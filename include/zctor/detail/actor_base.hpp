@@ -298,6 +298,11 @@ public:
     /// Any thread: asks the actor to stop after the message it is handling, if any, for `why`.
     void request_stop(const stop_reason& why = {stop_kind::killed});
 
+    /// Strand only: the state breaks its invariants, and this actor checks them (debug builds).
+    bool state_invalid() const { return validate_state_ && state_.invalid(); }
+    /// Spawn only, before the actor is registered.
+    void set_validate_state(bool on) noexcept { validate_state_ = on; }
+
     /// Any thread.
     bool stopped() const noexcept { return status_.load(std::memory_order_acquire) == actor_status::stopped; }
 
@@ -529,6 +534,7 @@ private:
     bool has_start_ = false;     // the behaviour has an on_start hook
     bool start_pending_ = false; // on_start has yet to run
     bool start_done_ = true;     // on_start ran, or there is none: on_stop runs at the stop
+    bool validate_state_ = true; // actor_config::validate_state (checked in debug builds only)
     failure_policy policy_ = failure_policy::resume;
     stop_kind final_kind_ = stop_kind::normal;
     std::uint32_t worker_;

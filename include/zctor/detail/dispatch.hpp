@@ -539,7 +539,6 @@ run_result run_message(message_node* node, actor_base& a, bool handle) noexcept
             if constexpr (replies_with<R, M>())
             {
                 n->reply.deliver(reply_type_t<M>(static_cast<Actor&>(a).invoke(ctx, std::move(n->value))));
-                return run_result::handled;
             }
             else
             {
@@ -553,8 +552,18 @@ run_result run_message(message_node* node, actor_base& a, bool handle) noexcept
                     if (ec)
                         n->reply.fail(ec);
                 }
-                return ec ? run_result::failed : run_result::handled;
+                if (ec)
+                    return run_result::failed;
             }
+#ifndef NDEBUG
+            // The book's state validation, in debug builds (actor_config::validate_state).
+            if (a.state_invalid())
+            {
+                a.report_failure(error::state_corrupted, nullptr);
+                return run_result::failed;
+            }
+#endif
+            return run_result::handled;
         }
         catch (...)
         {

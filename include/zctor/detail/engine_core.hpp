@@ -294,6 +294,8 @@ actor_ptr engine_core::make_actor(boost::system::error_code& ec, const char*& fi
         p = actor_ptr(new Actor(*this, w, next_id(), std::forward<Args>(args)...), false);
         if (capacity != 0)
             p->make_bounded(capacity, policy);
+        if (config != nullptr)
+            p->set_validate_state(config->validate_state);
         if (config_.metrics || (config != nullptr && !config->name.empty()))
             p->set_info(make_info(config));
     }

@@ -6,6 +6,7 @@
 
 #include <zctor/detail/type_key.hpp>
 
+#include <concepts>
 #include <memory>
 #include <type_traits>
 #include <utility>
@@ -53,6 +54,10 @@ public:
         return *static_cast<T*>(ptr_);
     }
 
+    /// Whether the state breaks its own invariants: it has a `bool validate() const` member and it
+    /// returns false. A state without one, or no state, is valid.
+    bool invalid() const { return ptr_ != nullptr && ops_->validate != nullptr && !ops_->validate(ptr_); }
+
     /// Destroys the state, if any. The holder is empty afterwards even if the destructor throws.
     void reset()
     {
@@ -66,10 +71,24 @@ private:
     struct ops
     {
         void (*destroy)(void*);
+        bool (*validate)(const void*); // null: the state type has no validate()
     };
 
     template <class T>
-    static constexpr ops ops_for{[](void* p) { delete static_cast<T*>(p); }};
+    static constexpr bool (*validator_for())(const void*)
+    {
+        if constexpr (requires(const T& t) {
+                          {
+                              t.validate()
+                              } -> std::convertible_to<bool>;
+                      })
+            return [](const void* p) -> bool { return static_cast<const T*>(p)->validate(); };
+        else
+            return nullptr;
+    }
+
+    template <class T>
+    static constexpr ops ops_for{[](void* p) { delete static_cast<T*>(p); }, validator_for<T>()};
 
     void* ptr_ = nullptr;
     const ops* ops_ = nullptr;
