@@ -54,9 +54,11 @@ public:
     void value(std::uint64_t v)
     {
         char buf[24];
-        auto r = std::to_chars(buf, buf + sizeof(buf), v);
-        out_.append(buf, r.ptr);
-        out_ += '\n';
+        auto r = std::to_chars(buf, buf + sizeof(buf) - 1, v);
+        *r.ptr++ = '\n';
+        // One append of a known length: appending the range [buf, r.ptr) made gcc 12 warn
+        // (-Wrestrict, a false positive of its memcpy overlap analysis).
+        out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
     }
 
     void value(double v)

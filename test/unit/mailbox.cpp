@@ -13,6 +13,7 @@
 #include <zctor/engine.hpp>
 #include <zctor/error.hpp>
 #include <zctor/oneshot.hpp>
+#include <zctor_test/checks.hpp>
 #include <zctor_test/wait.hpp>
 #include <zctor_test/watchdog.hpp>
 
@@ -38,6 +39,8 @@
 #include <vector>
 
 namespace {
+
+using zctor_test::check_rejected;
 
 namespace asio = boost::asio;
 using boost::system::error_code;
@@ -782,23 +785,6 @@ BOOST_FIXTURE_TEST_SUITE(validation, zctor_test::watched<60>)
 
 namespace {
 
-void check_engine_rejected(const engine_config& config, const std::string& field)
-{
-    std::string reported;
-    BOOST_TEST((zctor::validate(config, &reported) == error::invalid_configuration));
-    BOOST_TEST(reported == field);
-    try
-    {
-        zctor::engine eng(config);
-        BOOST_ERROR("the engine accepted an invalid " << field);
-    }
-    catch (const boost::system::system_error& e)
-    {
-        BOOST_TEST((e.code() == error::invalid_configuration));
-        BOOST_TEST(std::string(e.what()).find(field) != std::string::npos, "what(): " << e.what());
-    }
-}
-
 void check_actor_rejected(const actor_config& config, const std::string& field,
                           const engine_config& engine = {})
 {
@@ -843,12 +829,12 @@ BOOST_AUTO_TEST_CASE(engine_fields)
     engine_config c;
     c.thread_count = 1;
     c.default_mailbox_capacity = engine_config::max_mailbox_capacity + 1;
-    check_engine_rejected(c, "default_mailbox_capacity");
+    check_rejected(c, "default_mailbox_capacity");
     c.default_mailbox_capacity = engine_config::max_mailbox_capacity;
     BOOST_TEST(!zctor::validate(c));
     c.default_mailbox_capacity = 0;
     c.default_overflow = static_cast<overflow_policy>(42);
-    check_engine_rejected(c, "default_overflow");
+    check_rejected(c, "default_overflow");
     // A default policy with unbounded default mailboxes is fine: it applies to actors that set
     // only a capacity.
     for (auto p : {overflow_policy::fail, overflow_policy::drop_newest, overflow_policy::drop_oldest,

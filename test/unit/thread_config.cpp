@@ -7,6 +7,7 @@
 #include <zctor/config.hpp>
 #include <zctor/engine.hpp>
 #include <zctor/error.hpp>
+#include <zctor_test/checks.hpp>
 #include <zctor_test/wait.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -31,37 +32,15 @@
 
 namespace {
 
+using zctor_test::check_accepted;
+using zctor_test::check_rejected;
+
 using zctor::engine_config;
 using zctor::error;
 using zctor::thread_priority;
 
 struct probe
 {};
-
-// Passes when `config` is rejected for `field` by validate() and by the engine's constructor.
-void check_rejected(const engine_config& config, const std::string& field)
-{
-    std::string reported = "(not set)";
-    BOOST_TEST((zctor::validate(config, &reported) == error::invalid_configuration));
-    BOOST_TEST(reported == field);
-    try
-    {
-        zctor::engine eng(config);
-        BOOST_ERROR("the engine accepted an invalid " << field);
-    }
-    catch (const boost::system::system_error& e)
-    {
-        BOOST_TEST((e.code() == error::invalid_configuration));
-        BOOST_TEST(std::string(e.what()).find(field) != std::string::npos, "what(): " << e.what());
-    }
-}
-
-void check_accepted(const engine_config& config)
-{
-    std::string reported = "(not set)";
-    BOOST_TEST(!zctor::validate(config, &reported));
-    BOOST_TEST(reported == "(not set)");
-}
 
 // What one worker's thread looked like from inside a handler placed on it.
 struct thread_view

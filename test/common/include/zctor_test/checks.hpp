@@ -5,11 +5,15 @@
 #define ZCTOR_TEST_CHECKS_HPP
 
 /// Helpers shared by the unit tests: an engine configuration with n workers, checks made on
-/// worker threads and asserted on the test's thread, and a log of the failures an engine reports.
+/// worker threads and asserted on the test's thread, checks of configuration validation, and a
+/// log of the failures an engine reports.
 
 #include <zctor/config.hpp>
+#include <zctor/engine.hpp>
+#include <zctor/error.hpp>
 
 #include <boost/system/error_code.hpp>
+#include <boost/system/system_error.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <cstddef>
@@ -75,6 +79,34 @@ private:
     int count_ = 0;
     std::vector<std::string> failed_;
 };
+
+/// Passes when `config` is rejected for `field`: by validate(), which names the field, and by the
+/// engine's constructor, whose exception is invalid_configuration and names it too.
+inline void check_rejected(const zctor::engine_config& config, const std::string& field)
+{
+    std::string reported = "(not set)";
+    BOOST_TEST((zctor::validate(config, &reported) == zctor::error::invalid_configuration));
+    BOOST_TEST(reported == field);
+    BOOST_TEST((zctor::validate(config) == zctor::error::invalid_configuration)); // without a field
+    try
+    {
+        zctor::engine eng(config);
+        BOOST_ERROR("the engine accepted an invalid " << field);
+    }
+    catch (const boost::system::system_error& e)
+    {
+        BOOST_TEST((e.code() == zctor::error::invalid_configuration));
+        BOOST_TEST(std::string(e.what()).find(field) != std::string::npos, "what(): " << e.what());
+    }
+}
+
+/// Passes when validate() accepts `config` and names no field.
+inline void check_accepted(const zctor::engine_config& config)
+{
+    std::string reported = "(not set)";
+    BOOST_TEST(!zctor::validate(config, &reported));
+    BOOST_TEST(reported == "(not set)");
+}
 
 /// The failures an engine reports to engine_config::on_failure, on whatever thread, recorded
 /// under a mutex.
