@@ -584,6 +584,22 @@ void actor_base::end_coroutine(bool failed) noexcept
     schedule(true);
 }
 
+void actor_base::drop_late() noexcept
+{
+    // A message pushed after the actor's finalize emptied the mailbox: no drain will take it, and
+    // only the actor's destructor would free it. That can be never: a request holds its asker's
+    // operation, which may hold this actor. Free it now, on the strand, where the finalize freed
+    // the others (the strand serializes the mailbox's consumers).
+    try
+    {
+        boost::asio::post(strand_, [self = actor_ptr(this)] { self->drop_all(); });
+    }
+    catch (...)
+    {
+        // Out of memory: freed with the actor.
+    }
+}
+
 void actor_base::drop_all() noexcept
 {
     // Each message freed here is a dead letter: its run function hands it to the handler.

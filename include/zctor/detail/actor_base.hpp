@@ -311,6 +311,7 @@ public:
     type_key behavior() const noexcept { return behavior_; }
     const strand_type& strand() const noexcept { return strand_; }
     engine_core& core() const noexcept { return *core_; }
+    std::shared_ptr<engine_core> core_ptr() const noexcept { return core_; }
     state_holder& state() noexcept { return state_; }
 
     /// Any thread: the actor stops after the message it is handling (checked between messages).
@@ -454,7 +455,10 @@ private:
         if (!scheduled_.load(std::memory_order_seq_cst) &&
             !scheduled_.exchange(true, std::memory_order_seq_cst))
             schedule();
+        else if (status_.load(std::memory_order_seq_cst) == actor_status::stopped) [[unlikely]]
+            drop_late(); // stopped since the sender looked: the closed mailbox never drains
     }
+    void drop_late() noexcept;
 
     boost::system::error_code push_unbounded(message_node* n) noexcept
     {

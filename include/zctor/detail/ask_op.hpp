@@ -66,10 +66,13 @@ public:
     // `asker` is the actor asking (null from outside any actor), `target` the one asked (null
     // when none was found).
     template <class H>
-    ask_op(H&& handler, actor_base* asker, actor_ptr target)
+    ask_op(H&& handler, actor_base* asker, const actor_ptr& target)
         : reply_slot<R>(target ? target->replies_discarded_counter() : nullptr),
-          handler_(std::forward<H>(handler)), asker_(asker), target_(std::move(target))
+          handler_(std::forward<H>(handler)), asker_(asker)
     {
+        // The asker, when there is one, keeps the engine (and the counter) alive.
+        if (asker == nullptr && target)
+            engine_ = target->core_ptr();
         if constexpr (own_executor)
             work_.emplace(boost::asio::prefer(boost::asio::get_associated_executor(handler_),
                                               boost::asio::execution::outstanding_work.tracked));
@@ -350,11 +353,13 @@ private:
     // handler then runs on the asker's strand, reached through asker_, so that no copy of the
     // strand is made); empty for a handler without one asked from outside any actor.
     std::optional<work_type> work_;
-    // Both kept alive as long as the operation, which may outlive the engine (a promise kept
-    // elsewhere): the asker for its strand, the target for the replies_discarded counter, and
-    // both for the engine's io_contexts under the timer and the strand.
+    // Kept alive as long as the operation, which may outlive the engine (a promise kept
+    // elsewhere): the asker for its strand, and the engine for the replies_discarded counter and
+    // the io_contexts under the timer and the strand (the asker holds it, when there is one).
+    // Not the target: the request, queued in the target's mailbox, holds this operation, and
+    // the target would then hold itself.
     actor_ptr asker_;
-    actor_ptr target_;
+    std::shared_ptr<engine_core> engine_;
     std::variant<std::monostate, actor_timer, outside_timer> timer_;
     boost::system::error_code ec_;
     std::optional<R> value_;
