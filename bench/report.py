@@ -12,7 +12,9 @@ medians zctor/CAF (below 1.0 means zctor is faster / cheaper; for a rate, where 
 the ratio is CAF/zctor and the label says so, so that below 1.0 still means zctor is better, and
 the plot's colours stay right), median peak RSS of each side, and
 the number of successful rounds of each side (runs that failed are counted apart and never
-enter a median). --plot writes a gnuplot script and data file next to FILE and runs gnuplot to
+enter a median). The zctor-only variants (ping_pong_local, thread_ring_local: the same binary
+run with its actors co-located on one worker) have no CAF twin: their rows take the CAF figures
+of the plain benchmark (CAF_TWIN), and their labels say so. --plot writes a gnuplot script and data file next to FILE and runs gnuplot to
 draw one bar per ratio on a log scale, with a line at 1.0; without gnuplot it says so and skips
 the plot. Python 3 standard library only.
 """
@@ -34,6 +36,15 @@ ROWS = [
     ("ping_pong", "seconds", "total (s)", "{:.3f}", True, False),
     ("ping_pong", "cpu_s", "CPU (s)", "{:.3f}", True, False),
     ("ping_pong", "cross_thread_pct", "pong on other thread (%)", "{:.1f}", False, False),
+    ("ping_pong_local", "p50_us", "round trip p50 (us), zctor co-located on one worker, CAF: ping_pong",
+     "{:.2f}", True, False),
+    ("ping_pong_local", "p99_us", "round trip p99 (us), zctor co-located on one worker, CAF: ping_pong",
+     "{:.2f}", True, False),
+    ("ping_pong_local", "seconds", "total (s), zctor co-located on one worker, CAF: ping_pong", "{:.3f}", True,
+     False),
+    ("ping_pong_local", "cpu_s", "CPU (s), zctor co-located on one worker, CAF: ping_pong", "{:.3f}", True, False),
+    ("ping_pong_local", "cross_thread_pct", "pong on other thread (%), zctor co-located, CAF: ping_pong", "{:.1f}",
+     False, False),
     ("counting", "seconds", "total (s)", "{:.3f}", True, True),
     ("counting", "cpu_s", "CPU (s)", "{:.3f}", True, False),
     ("fork_join_throughput", "seconds", "total (s)", "{:.3f}", True, True),
@@ -41,6 +52,10 @@ ROWS = [
     ("fork_join_creation", "seconds", "total (s)", "{:.3f}", True, True),
     ("thread_ring", "seconds", "total (s)", "{:.3f}", True, True),
     ("thread_ring", "cross_thread_pct", "hops across threads (%)", "{:.1f}", False, False),
+    ("thread_ring_local", "seconds", "total (s), zctor co-located on one worker, CAF: thread_ring", "{:.3f}", True,
+     False),
+    ("thread_ring_local", "cross_thread_pct", "hops across threads (%), zctor co-located, CAF: thread_ring",
+     "{:.1f}", False, False),
     ("chameneos", "seconds", "total (s)", "{:.3f}", True, True),
     ("big", "seconds", "total (s)", "{:.3f}", True, True),
     ("bank_transaction", "seconds", "total (s)", "{:.3f}", True, True),
@@ -62,6 +77,8 @@ ROWS = [
 # Rates: higher is better, so their ratio is CAF/zctor (below 1.0 = zctor better, as everywhere).
 HIGHER_IS_BETTER = {"asks_per_s", "nt_asks_per_s"}
 IMPLS = ("zctor", "caf")
+# zctor-only variants, and the benchmark whose CAF runs their rows are compared with.
+CAF_TWIN = {"ping_pong_local": "ping_pong", "thread_ring_local": "thread_ring"}
 # How the plot names a metric after its benchmark ("seconds" needs no name).
 PLOT_SUFFIX = {"seconds": "", "p50_us": " p50", "peak_rss_mb": " peak RSS", "bytes_per_actor": " bytes/actor",
                "cpu_ms_per_s": " CPU", "nt_p50_us": " p50 no timeout", "asks_per_s": " rate (CAF/zctor)",
@@ -118,7 +135,8 @@ def summarize(runs, failures, order):
     out = []
     for bench, metric, label, fmt, with_ratio, plot in rows:
         z = runs.get((bench, "zctor"), [])
-        c = runs.get((bench, "caf"), [])
+        caf_bench = CAF_TWIN.get(bench, bench)
+        c = runs.get((caf_bench, "caf"), [])
         zs, cs = stats(z, metric), stats(c, metric)
         ratio = None
         if with_ratio and zs and cs:
@@ -129,7 +147,7 @@ def summarize(runs, failures, order):
             "zctor": zs, "caf": cs, "ratio": ratio,
             "zctor_rss_mb": rss_mb(z), "caf_rss_mb": rss_mb(c),
             "zctor_rounds": len(z), "caf_rounds": len(c),
-            "zctor_failed": failures.get((bench, "zctor"), 0), "caf_failed": failures.get((bench, "caf"), 0),
+            "zctor_failed": failures.get((bench, "zctor"), 0), "caf_failed": failures.get((caf_bench, "caf"), 0),
         })
     return out
 

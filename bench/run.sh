@@ -21,6 +21,9 @@
 #   latest.jsonl   a copy of the last <stamp>.jsonl, what `bench/report.py` reads by default
 # and prints one table (bench/report.py): benchmark, zctor median (min-max), CAF median (min-max),
 # the ratio of the medians zctor/CAF, the median peak RSS of each side and the rounds of each.
+# ping_pong_local and thread_ring_local are zctor's ping_pong and thread_ring binaries run with
+# `--placement local` (their actors co-located on one worker). They have no CAF twin: the table
+# compares them with CAF's ping_pong and thread_ring, so run those in the same run.
 # Exits non-zero if any run failed (a wrong result is a failed run, never a fast one).
 set -u
 
@@ -28,10 +31,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
 # The suite, in the order the benchmarks run within a round.
-suite=(ping_pong counting fork_join_throughput fork_join_creation thread_ring chameneos big
-    bank_transaction skynet idle_actors idle_cpu ask)
+suite=(ping_pong ping_pong_local counting fork_join_throughput fork_join_creation thread_ring
+    thread_ring_local chameneos big bank_transaction skynet idle_actors idle_cpu ask)
+# Variants: a benchmark name run as another binary with extra arguments, on the zctor side only.
+declare -A variant_binary=([ping_pong_local]=ping_pong [thread_ring_local]=thread_ring)
+declare -A variant_args=([ping_pong_local]="--placement local" [thread_ring_local]="--placement local")
 
-usage() { sed -n '5,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '5,27p' "$0" | sed 's/^# \{0,1\}//'; }
 
 rounds=5
 scale=1.0
@@ -92,17 +98,23 @@ echo "load before: $(uptime)"
 failed=0
 missing=()
 run_one() { # impl name round
-    local exe=$dir/$1_bench_$2
+    local binary=${variant_binary[$2]:-$2}
+    local -a extra=()
+    if [ -n "${variant_binary[$2]:-}" ]; then
+        [ "$1" = zctor ] || return 0 # a zctor variant: no CAF twin
+        read -r -a extra <<< "${variant_args[$2]}"
+    fi
+    local exe=$dir/$1_bench_$binary
     if [ ! -x "$exe" ]; then
-        [[ " ${missing[*]} " == *" $1_bench_$2 "* ]] || missing+=("$1_bench_$2")
+        [[ " ${missing[*]} " == *" $1_bench_$binary "* ]] || missing+=("$1_bench_$binary")
         [ "$1" = zctor ] && failed=1 # the zctor side is always built; CAF may be absent
         return 0
     fi
     local line rc
-    line=$(timeout "$limit" "$exe" --scale "$scale")
+    line=$(timeout "$limit" "$exe" --scale "$scale" "${extra[@]}")
     rc=$?
     if [ $rc -ne 0 ] || [[ $line != \{* ]]; then
-        echo "FAILED (exit $rc): $exe --scale $scale" >&2
+        echo "FAILED (exit $rc): $exe --scale $scale ${extra[*]}" >&2
         echo "{\"round\":$3,\"bench\":\"$2\",\"impl\":\"$1\",\"failed\":true,\"exit\":$rc}" >> "$out"
         failed=1
         return 0

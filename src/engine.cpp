@@ -52,6 +52,12 @@ std::int64_t steady_ns() noexcept
 }
 } // namespace
 
+std::size_t own_worker_count(const engine_config& c) noexcept
+{
+    return c.thread_count != 0 ? c.thread_count
+                               : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+}
+
 bool on_engine_thread() noexcept { return current_worker != nullptr || current_actor != nullptr; }
 
 void throw_spawn_error(const boost::system::error_code& ec, const char* field, const char* what)
@@ -61,7 +67,7 @@ void throw_spawn_error(const boost::system::error_code& ec, const char* field, c
     throw_error(ec, (std::string(what) + ": invalid actor_config::" + field).c_str());
 }
 
-const char* check_actor_config(const actor_config& c, const engine_config& e) noexcept
+const char* check_actor_config(const actor_config& c, const engine_config& e, std::size_t workers) noexcept
 {
     if (c.mailbox_capacity && *c.mailbox_capacity > engine_config::max_mailbox_capacity)
         return "mailbox_capacity";
@@ -71,6 +77,10 @@ const char* check_actor_config(const actor_config& c, const engine_config& e) no
     if (c.initial_queue_capacity > engine_config::max_mailbox_capacity ||
         (capacity != 0 && c.initial_queue_capacity > capacity))
         return "initial_queue_capacity";
+    if (c.placement != placement::round_robin && c.placement != placement::local)
+        return "placement";
+    if (c.worker && *c.worker >= workers)
+        return "worker";
     return nullptr;
 }
 
@@ -894,14 +904,12 @@ void actor_base::report_failure(const boost::system::error_code& ec, std::except
 engine_core::engine_core(const engine_config& config, const std::vector<boost::asio::io_context*>& external)
     : config_(config), embedded_(!external.empty()), drop_on_stop_(config.shutdown == shutdown_policy::drop)
 {
-    std::size_t n = external.size();
-    if (!embedded_)
-        n = config.thread_count != 0 ? config.thread_count
-                                     : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+    const std::size_t n = embedded_ ? external.size() : own_worker_count(config);
     workers_.reserve(n);
     for (std::size_t i = 0; i < n; ++i)
     {
         auto w = std::make_unique<worker>();
+        w->index = static_cast<std::uint32_t>(i);
         if (embedded_)
         {
             w->ctx = external[i];
@@ -1567,25 +1575,50 @@ void engine_core::shutdown_from_destructor() noexcept
     join_threads();
 }
 
-boost::system::error_code engine_core::place(std::uint32_t& out) noexcept
+const engine_core::worker* engine_core::this_thread_worker() const noexcept
 {
-    const std::size_t n = workers_.size();
-    const std::size_t start = next_worker_.fetch_add(1, std::memory_order_relaxed);
+    if (current_worker_core == this)
+        return static_cast<const worker*>(current_worker);
+    if (embedded_)
+        for (auto& w : workers_)
+            if (w->ctx->get_executor().running_in_this_thread())
+                return w.get();
+    return nullptr;
+}
+
+boost::system::error_code engine_core::place_on(std::size_t idx, std::uint32_t& out) noexcept
+{
     const std::size_t max = config_.max_actors_per_worker;
-    for (std::size_t i = 0; i < n; ++i)
+    auto& count = workers_[idx]->actors;
+    std::size_t cur = count.load(std::memory_order_relaxed);
+    while (max == 0 || cur < max)
     {
-        const std::size_t idx = (start + i) % n;
-        auto& count = workers_[idx]->actors;
-        std::size_t cur = count.load(std::memory_order_relaxed);
-        while (max == 0 || cur < max)
+        if (count.compare_exchange_weak(cur, cur + 1, std::memory_order_relaxed))
         {
-            if (count.compare_exchange_weak(cur, cur + 1, std::memory_order_relaxed))
-            {
-                out = static_cast<std::uint32_t>(idx);
-                return {};
-            }
+            out = static_cast<std::uint32_t>(idx);
+            return {};
         }
     }
+    return error::thread_pool_full;
+}
+
+boost::system::error_code engine_core::place(std::uint32_t& out, const actor_config* config) noexcept
+{
+    if (config != nullptr)
+    {
+        // An explicit or local worker that is full fails the spawn: the caller asked for that
+        // worker (to share it with other actors, or its io_context), not for any worker.
+        if (config->worker) // checked against workers_.size() by check_actor_config
+            return place_on(*config->worker, out);
+        if (config->placement == placement::local)
+            if (const worker* here = this_thread_worker())
+                return place_on(here->index, out);
+    }
+    const std::size_t n = workers_.size();
+    const std::size_t start = next_worker_.fetch_add(1, std::memory_order_relaxed);
+    for (std::size_t i = 0; i < n; ++i)
+        if (!place_on((start + i) % n, out))
+            return {};
     return error::thread_pool_full;
 }
 
@@ -1834,10 +1867,7 @@ boost::system::error_code validate(const engine_config& c, std::string* field)
         return bad("default_overflow");
     if (!c.cpu_affinity.empty())
     {
-        const std::size_t workers = c.thread_count != 0
-                                        ? c.thread_count
-                                        : std::max<std::size_t>(1, std::thread::hardware_concurrency());
-        if (c.cpu_affinity.size() > workers)
+        if (c.cpu_affinity.size() > detail::own_worker_count(c))
             return bad("cpu_affinity"); // some sets would never be used
         const long configured = sysconf(_SC_NPROCESSORS_CONF);
         const std::size_t cpus =
@@ -1866,7 +1896,7 @@ boost::system::error_code validate(const actor_config& c, std::string* field)
 
 boost::system::error_code validate(const actor_config& c, const engine_config& e, std::string* field)
 {
-    if (const char* bad = detail::check_actor_config(c, e))
+    if (const char* bad = detail::check_actor_config(c, e, detail::own_worker_count(e)))
     {
         if (field != nullptr)
             *field = bad;

@@ -29,32 +29,61 @@ using clock = std::chrono::steady_clock;
 struct options
 {
     double scale = 1.0;
+    /// `--placement local`, for the benchmarks that offer it (zctor only): their actors share one
+    /// worker instead of being spread round robin, and they report under the name <bench>_local.
+    bool local = false;
 };
 
-/// Parses `--scale X` / `--scale=X`. Anything else is a usage error (exit code 2).
-inline options parse_args(int argc, char** argv)
+/// Parses `--scale X` / `--scale=X`, and where `placement_option` is set, `--placement P` /
+/// `--placement=P` with P `round_robin` (the default) or `local`. Anything else is a usage error
+/// (exit code 2).
+inline options parse_args(int argc, char** argv, bool placement_option = false)
 {
     options o;
+    auto usage = [&] {
+        std::fprintf(stderr, "usage: %s [--scale X]%s\n", argv[0],
+                     placement_option ? " [--placement round_robin|local]" : "");
+        std::exit(2);
+    };
+    // The value of option `name` at argv[i] (`name V` or `name=V`), or nullptr if it is not that.
+    auto value_of = [&](int& i, const char* name) -> const char* {
+        const std::size_t n = std::strlen(name);
+        if (std::strcmp(argv[i], name) == 0)
+        {
+            if (i + 1 >= argc)
+                usage();
+            return argv[++i];
+        }
+        if (std::strncmp(argv[i], name, n) == 0 && argv[i][n] == '=')
+            return argv[i] + n + 1;
+        return nullptr;
+    };
     for (int i = 1; i < argc; ++i)
     {
-        const char* a = argv[i];
-        const char* v = nullptr;
-        if (std::strcmp(a, "--scale") == 0 && i + 1 < argc)
-            v = argv[++i];
-        else if (std::strncmp(a, "--scale=", 8) == 0)
-            v = a + 8;
-        if (v == nullptr)
+        if (const char* v = value_of(i, "--scale"))
         {
-            std::fprintf(stderr, "usage: %s [--scale X]\n", argv[0]);
-            std::exit(2);
+            char* end = nullptr;
+            o.scale = std::strtod(v, &end);
+            if (end == v || *end != '\0' || !(o.scale > 0.0))
+            {
+                std::fprintf(stderr, "%s: --scale needs a positive number, got '%s'\n", argv[0], v);
+                std::exit(2);
+            }
         }
-        char* end = nullptr;
-        o.scale = std::strtod(v, &end);
-        if (end == v || *end != '\0' || !(o.scale > 0.0))
+        else if (const char* p = placement_option ? value_of(i, "--placement") : nullptr)
         {
-            std::fprintf(stderr, "%s: --scale needs a positive number, got '%s'\n", argv[0], v);
-            std::exit(2);
+            if (std::strcmp(p, "local") == 0)
+                o.local = true;
+            else if (std::strcmp(p, "round_robin") == 0)
+                o.local = false;
+            else
+            {
+                std::fprintf(stderr, "%s: --placement needs round_robin or local, got '%s'\n", argv[0], p);
+                std::exit(2);
+            }
         }
+        else
+            usage();
     }
     return o;
 }

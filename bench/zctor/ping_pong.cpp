@@ -5,6 +5,9 @@
 // N round trips. Measures the total time and each round trip (send of ping -> receipt of pong,
 // steady_clock on the ping side). Stresses handoff latency and worker wake-up.
 // The CAF twin is bench/caf/ping_pong.cpp; keep both doing the same work.
+// `--placement local` spawns both actors on worker 0 (actor_config::worker) and reports as
+// ping_pong_local: the round trip without a thread handoff. It has no CAF twin; the runner
+// compares it with CAF's ping_pong.
 #include <zctor.hpp>
 
 #include <atomic>
@@ -19,7 +22,6 @@
 
 namespace {
 
-constexpr const char* bench_name = "ping_pong";
 constexpr const char* impl_name = "zctor";
 constexpr std::uint64_t default_n = 40'000;
 
@@ -108,8 +110,9 @@ private:
 
 int main(int argc, char** argv)
 {
-    const bench::options opt = bench::parse_args(argc, argv);
+    const bench::options opt = bench::parse_args(argc, argv, true);
     const std::uint64_t n = bench::scaled(default_n, opt.scale);
+    const char* const bench_name = opt.local ? "ping_pong_local" : "ping_pong";
 
     bench::zctor_failures failures(bench_name);
 
@@ -119,11 +122,16 @@ int main(int argc, char** argv)
 
     zctor::engine eng(failures.config());
     eng.run();
-    auto pong = eng.spawn<pong_actor>();
-    auto ping = eng.spawn<ping_actor>(pong, n, &r);
+    // Co-located: both on worker 0. Otherwise the engine's default, round robin.
+    const zctor::actor_config on_worker_0{.worker = 0};
+    auto pong = opt.local ? eng.spawn<pong_actor>(on_worker_0) : eng.spawn<pong_actor>();
+    auto ping =
+        opt.local ? eng.spawn<ping_actor>(on_worker_0, pong, n, &r) : eng.spawn<ping_actor>(pong, n, &r);
     // Round-robin placement: the first two spawns land on workers 0 and 1.
-    if (ping.worker_index() == pong.worker_index())
+    if (!opt.local && ping.worker_index() == pong.worker_index())
         return bench::fail(bench_name, impl_name, "ping and pong were placed on the same worker");
+    if (opt.local && (ping.worker_index() != 0 || pong.worker_index() != 0))
+        return bench::fail(bench_name, impl_name, "ping and pong were not both placed on worker 0");
 
     const double cpu0 = bench::cpu_seconds();
     const auto t0 = bench::clock::now();
@@ -144,6 +152,9 @@ int main(int argc, char** argv)
                                std::to_string(n));
     if (!r.in_order)
         return bench::fail(bench_name, impl_name, "round trips out of order");
+    if (opt.local && r.cross_thread != 0)
+        return bench::fail(bench_name, impl_name,
+                           std::to_string(r.cross_thread) + " round trips crossed threads on one worker");
 
     const std::uint64_t p50 = bench::percentile(r.rtt_ns, 50);
     const std::uint64_t p99 = bench::percentile(r.rtt_ns, 99);

@@ -8,6 +8,9 @@
 // report. Stresses sequential hop latency: at most one message is in flight.
 // Round-robin placement puts neighbours on different workers, so every hop crosses threads; the
 // run reports how many hops did. The CAF twin is bench/caf/thread_ring.cpp.
+// `--placement local` spawns the whole ring on worker 0 (actor_config::worker) and reports as
+// thread_ring_local: the same work with every hop but the first (from the main thread) on one
+// thread. It has no CAF twin; the runner compares it with CAF's thread_ring.
 #include <zctor.hpp>
 
 #include <cstdint>
@@ -19,7 +22,6 @@
 
 namespace {
 
-constexpr const char* bench_name = "thread_ring";
 constexpr const char* impl_name = "zctor";
 constexpr std::uint64_t actors = 100;
 constexpr std::uint64_t default_hops = 100'000;
@@ -91,8 +93,9 @@ private:
 
 int main(int argc, char** argv)
 {
-    const bench::options opt = bench::parse_args(argc, argv);
+    const bench::options opt = bench::parse_args(argc, argv, true);
     const std::uint64_t hops = bench::scaled(default_hops, opt.scale);
+    const char* const bench_name = opt.local ? "thread_ring_local" : "thread_ring";
 
     bench::zctor_failures failures(bench_name);
     bench::countdown done(1);
@@ -107,7 +110,10 @@ int main(int argc, char** argv)
         std::vector<zctor::actor_ref<ring_actor>> ring;
         ring.reserve(actors);
         for (std::uint64_t i = 0; i < actors; ++i)
-            ring.push_back(eng.spawn<ring_actor>(&r, &done, &exited));
+            // Co-located: all on worker 0. Otherwise the engine's default, round robin.
+            ring.push_back(opt.local
+                               ? eng.spawn<ring_actor>(zctor::actor_config{.worker = 0}, &r, &done, &exited)
+                               : eng.spawn<ring_actor>(&r, &done, &exited));
         for (std::uint64_t i = 0; i < actors; ++i)
             ring[i].send(next_is{ring[(i + 1) % actors]});
 
@@ -130,6 +136,11 @@ int main(int argc, char** argv)
         return bench::fail(bench_name, impl_name,
                            std::to_string(r.hops) + " hops and " + std::to_string(r.exited) +
                                " exits, expected " + std::to_string(hops) + " and " + std::to_string(actors));
+    // Co-located, only the token's first hop (from the main thread) crosses threads.
+    if (opt.local && r.cross_thread != 1)
+        return bench::fail(bench_name, impl_name,
+                           std::to_string(r.cross_thread) +
+                               " hops crossed threads on one worker, expected 1");
 
     const double s = bench::seconds_between(t0, done.finished_at);
     bench::json_line(bench_name, impl_name)

@@ -63,8 +63,12 @@ public:
 
     void handle(zctor::context& ctx, finish)
     {
-        // Spawn a child and hand it the result, then stop this actor once this handler returns.
-        zctor::actor_ref<reporter> child = ctx.spawn<reporter>(std::ref(result_));
+        // Spawn a child on this actor's worker (placement::local: handing it the result wakes no
+        // other thread), hand it the result, then stop this actor once this handler returns.
+        //[local_spawn
+        zctor::actor_ref<reporter> child =
+            ctx.spawn<reporter>(zctor::actor_config{.placement = zctor::placement::local}, std::ref(result_));
+        //]
         child.send(total{name_, count_});
         ctx.stop();
     }

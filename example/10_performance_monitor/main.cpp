@@ -131,10 +131,10 @@ int main()
     //[named_spawn
     auto monitor = eng.spawn<performance_monitor>(zctor::actor_config{.name = "monitor"});
     std::vector<zctor::actor_ref<sensor>> sensors;
-    for (int i = 0; i < 2; ++i)
+    for (std::size_t i = 0; i < eng.worker_count(); ++i) // one sensor on each worker
     {
         const std::string name = "sensor-" + std::to_string(i);
-        sensors.push_back(eng.spawn<sensor>(zctor::actor_config{.name = name}, name, monitor));
+        sensors.push_back(eng.spawn<sensor>(zctor::actor_config{.name = name, .worker = i}, name, monitor));
     }
     //]
     eng.run();

@@ -45,6 +45,22 @@ enum class thread_priority
     high,   ///< nice value engine_config::high_priority_nice: needs CAP_SYS_NICE or RLIMIT_NICE
 };
 
+/// Which worker a new actor runs on (actor_config::placement). An actor stays on its worker for
+/// its whole life; actors on one worker never run at the same time, and a message between two
+/// of them is handed over without waking another thread.
+enum class placement : unsigned char
+{
+    /// The next worker in turn that has room (the default): spreads actors over the workers.
+    round_robin,
+    /// The worker of the thread that calls spawn, when that thread is a worker of the same
+    /// engine (an actor's handler, or any handler run by that worker's io_context; for an
+    /// engine embedded in application io_contexts, a thread running one of them). From any
+    /// other thread, round_robin. Co-locates chatty actors: a parent and the children it spawns
+    /// from its handler. When that worker is full (engine_config::max_actors_per_worker), the
+    /// spawn fails with error::thread_pool_full; the actor is not moved elsewhere.
+    local,
+};
+
 /// A failure reported to engine_config::on_failure, on the worker thread where it happened.
 struct failure
 {
@@ -162,6 +178,17 @@ struct actor_config
     /// member is checked; false makes that message a failure with error::state_corrupted
     /// (counted, reported to on_failure, then the failure policy). Release builds never check.
     bool validate_state = true;
+
+    /// Which worker the actor runs on, unless `worker` names one: round robin (the default), or
+    /// the spawning thread's worker (see zctor::placement).
+    zctor::placement placement = zctor::placement::round_robin;
+
+    /// The index of the worker to run the actor on, in [0, worker count): an engine's own
+    /// workers are engine_config::thread_count (the hardware thread count when 0); an embedded
+    /// engine's are its io_contexts, in the order given. Set, it overrides `placement`. Out of
+    /// range, the spawn fails with error::invalid_configuration; a full worker
+    /// (engine_config::max_actors_per_worker) fails it with error::thread_pool_full.
+    std::optional<std::size_t> worker{};
 };
 
 /// Checks a configuration. Returns error::invalid_configuration and names the field in `field`.
@@ -170,7 +197,10 @@ struct actor_config
 boost::system::error_code validate(const engine_config& config, std::string* field = nullptr);
 
 /// Checks an actor configuration on its own, and against the engine defaults it falls back on
-/// (`engine`). Returns error::invalid_configuration and names the field in `field`.
+/// (`engine`). Returns error::invalid_configuration and names the field in `field`. `worker` is
+/// checked against the worker count `engine` gives its own workers (thread_count, or the hardware
+/// thread count when 0; the first overload: the hardware thread count); a spawn checks it against
+/// the engine's actual workers, which for an embedded engine are its io_contexts.
 boost::system::error_code validate(const actor_config& config, std::string* field = nullptr);
 boost::system::error_code validate(const actor_config& config, const engine_config& engine,
                                    std::string* field = nullptr);

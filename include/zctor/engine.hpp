@@ -102,7 +102,8 @@ public:
         return core_->worker_at(i).ctx->get_executor();
     }
 
-    /// Spawns an actor, placed round-robin on the workers.
+    /// Spawns an actor, placed round-robin on the workers unless its actor_config says otherwise
+    /// (actor_config::placement, actor_config::worker).
     ///
     /// - `spawn<M>(handler)`, the book's way: `handler(context&, M)` or `handler(M)` handles every
     ///   message of type `M` and returns void, bool or error_code. Returns actor_ref<receives<M>>;
@@ -113,14 +114,17 @@ public:
     ///
     /// - Either form may start with an actor_config: `spawn<M>(actor_config{...}, handler)`,
     ///   `spawn<A>(actor_config{...}, args...)`; its mailbox settings replace the engine's
-    ///   defaults (engine_config::default_mailbox_capacity, default_overflow), and its name lists
-    ///   the actor in the inspector (snapshot(), to_prometheus()).
+    ///   defaults (engine_config::default_mailbox_capacity, default_overflow), its name lists
+    ///   the actor in the inspector (snapshot(), to_prometheus()), and its placement or worker
+    ///   picks the actor's worker.
     ///
     /// Errors: invalid_configuration (an empty handler: a null function pointer, an empty
-    /// std::function; an actor_config that validate() rejects, the field named in the exception's
-    /// message), engine_stopped, thread_pool_full, out_of_memory (also for std::bad_alloc
-    /// from the actor's constructor). Other exceptions from the actor's constructor, or from
-    /// copying the handler, propagate unchanged.
+    /// std::function; an actor_config that validate() rejects, or whose `worker` is not below
+    /// worker_count(), the field named in the exception's message), engine_stopped,
+    /// thread_pool_full (every worker full; or the one actor_config::worker names, or the local
+    /// one of placement::local, full), out_of_memory (also for std::bad_alloc from the actor's
+    /// constructor). Other exceptions from the actor's constructor, or from copying the handler,
+    /// propagate unchanged.
     template <class T, class... Args>
     auto spawn(Args&&... args);
     template <class T, class... Args>

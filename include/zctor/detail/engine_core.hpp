@@ -44,8 +44,13 @@ constexpr bool valid_policy(overflow_policy p) noexcept
            p == overflow_policy::drop_oldest || p == overflow_policy::backpressure;
 }
 
-/// The actor_config field that is out of range (against the engine's defaults), or nullptr.
-const char* check_actor_config(const actor_config& config, const engine_config& engine) noexcept;
+/// The actor_config field that is out of range (against the engine's defaults and its number of
+/// workers), or nullptr.
+const char* check_actor_config(const actor_config& config, const engine_config& engine,
+                               std::size_t workers) noexcept;
+
+/// How many workers an engine that owns its threads has with `config`.
+std::size_t own_worker_count(const engine_config& config) noexcept;
 
 /// An io_context whose shutdown (destroying every pending handler) the engine may call early.
 class owned_context : public boost::asio::io_context
@@ -69,6 +74,7 @@ public:
         std::optional<work_guard> guard;
         pthread_t thread{};
         bool has_thread = false;
+        std::uint32_t index = 0; // in workers_
         std::atomic<std::size_t> actors{0};
         // Owned workers: actors with messages, and whether a pump is posted or running.
         alignas(64) intrusive_mpsc<ready_link> ready;
@@ -103,7 +109,9 @@ public:
     void activate(actor_base& a, bool fifo = false);
 
     // Spawning.
-    boost::system::error_code place(std::uint32_t& worker) noexcept;
+    /// Picks the worker of a new actor and counts the actor on it: the one `config` asks for
+    /// (actor_config::worker, placement::local), else the next in turn that has room.
+    boost::system::error_code place(std::uint32_t& worker, const actor_config* config) noexcept;
     void unplace(std::uint32_t worker) noexcept;
     std::uint64_t next_id() noexcept { return next_id_.fetch_add(1, std::memory_order_relaxed) + 1; }
     boost::system::error_code register_actor(actor_base& a);
@@ -192,6 +200,9 @@ private:
     void pump(worker& w, std::chrono::steady_clock::time_point idle_since);
     boost::system::error_code start_threads();
     bool on_worker_thread() const noexcept;
+    /// The worker that runs the calling thread, or nullptr (placement::local).
+    const worker* this_thread_worker() const noexcept;
+    boost::system::error_code place_on(std::size_t idx, std::uint32_t& out) noexcept;
     bool contexts_live() const noexcept;
 
     // Shutdown, asynchronous on the workers or inline when nothing runs them.
@@ -270,7 +281,7 @@ actor_ptr engine_core::make_actor(boost::system::error_code& ec, const char*& fi
     overflow_policy policy = config_.default_overflow;
     if (config != nullptr)
     {
-        field = check_actor_config(*config, config_);
+        field = check_actor_config(*config, config_, workers_.size());
         if (field != nullptr)
         {
             ec = error::invalid_configuration;
@@ -285,7 +296,7 @@ actor_ptr engine_core::make_actor(boost::system::error_code& ec, const char*& fi
         return {};
     }
     std::uint32_t w = 0;
-    ec = place(w);
+    ec = place(w, config);
     if (ec)
         return {};
     actor_ptr p;
