@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <future>
+#include <limits>
 #include <thread>
 #include <unordered_map>
 
@@ -1891,7 +1892,15 @@ boost::system::error_code validate(const engine_config& c, std::string* field)
 
 boost::system::error_code validate(const actor_config& c, std::string* field)
 {
-    return validate(c, engine_config{}, field);
+    // No engine: no bound on `worker`.
+    if (const char* bad =
+            detail::check_actor_config(c, engine_config{}, std::numeric_limits<std::size_t>::max()))
+    {
+        if (field != nullptr)
+            *field = bad;
+        return error::invalid_configuration;
+    }
+    return {};
 }
 
 boost::system::error_code validate(const actor_config& c, const engine_config& e, std::string* field)

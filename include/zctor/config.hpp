@@ -199,8 +199,9 @@ boost::system::error_code validate(const engine_config& config, std::string* fie
 /// Checks an actor configuration on its own, and against the engine defaults it falls back on
 /// (`engine`). Returns error::invalid_configuration and names the field in `field`. `worker` is
 /// checked against the worker count `engine` gives its own workers (thread_count, or the hardware
-/// thread count when 0; the first overload: the hardware thread count); a spawn checks it against
-/// the engine's actual workers, which for an embedded engine are its io_contexts.
+/// thread count when 0); the first overload, which knows no engine, accepts any worker index. A
+/// spawn checks it against the engine's actual workers, which for an embedded engine are its
+/// io_contexts.
 boost::system::error_code validate(const actor_config& config, std::string* field = nullptr);
 boost::system::error_code validate(const actor_config& config, const engine_config& engine,
                                    std::string* field = nullptr);

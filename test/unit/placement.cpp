@@ -427,10 +427,14 @@ BOOST_AUTO_TEST_CASE(validate_checks_placement_and_worker)
 
     // thread_count 0: the hardware thread count (at least one worker).
     const std::size_t hw = std::max<std::size_t>(1, std::thread::hardware_concurrency());
-    BOOST_TEST(!zctor::validate(actor_config{.worker = hw - 1}));
-    BOOST_TEST((zctor::validate(actor_config{.worker = hw}, &field) == error::invalid_configuration));
+    BOOST_TEST(!zctor::validate(actor_config{.worker = hw - 1}, zctor::engine_config{}));
+    field.clear();
+    BOOST_TEST((zctor::validate(actor_config{.worker = hw}, zctor::engine_config{}, &field) ==
+                error::invalid_configuration));
     BOOST_TEST(field == "worker");
-    BOOST_TEST((zctor::validate(actor_config{.worker = hw}, zctor::engine_config{}) ==
+    // On its own, an actor configuration says nothing of the engine's size: any worker index.
+    BOOST_TEST(!zctor::validate(actor_config{.worker = hw + 100}));
+    BOOST_TEST((zctor::validate(actor_config{.placement = static_cast<placement>(2)}) ==
                 error::invalid_configuration));
 }
 
