@@ -6,6 +6,7 @@
 
 #include <zctor/detail/actor_base.hpp>
 #include <zctor/detail/message_pool.hpp>
+#include <zctor/detail/op_canceller.hpp>
 #include <zctor/detail/reply_slot.hpp>
 #include <zctor/detail/this_thread.hpp>
 #include <zctor/error.hpp>
@@ -14,7 +15,6 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/basic_waitable_timer.hpp>
-#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
@@ -175,25 +175,11 @@ private:
     };
     using ref = std::unique_ptr<ask_op, releaser>; // adopts a reference taken with add_ref
 
-    struct canceller
-    {
-        ask_op* op;
-        explicit canceller(ask_op* p) noexcept : op(p) {}
-        canceller(const canceller&) = delete;
-        ~canceller() { op->release(); }
-        void operator()(boost::asio::cancellation_type type) const
-        {
-            if ((type & (boost::asio::cancellation_type::terminal | boost::asio::cancellation_type::partial |
-                         boost::asio::cancellation_type::total)) == boost::asio::cancellation_type::none)
-                return;
-            // A reference of our own for the call: the completion may run inline and clear the
-            // slot, destroying this canceller and the reference it holds, while on_complete still
-            // uses the operation.
-            op->add_ref();
-            const ref self(op);
-            self->complete(boost::asio::error::operation_aborted, nullptr);
-        }
-    };
+    friend struct op_canceller<ask_op>;
+    using canceller = op_canceller<ask_op>;
+
+    // Any thread (the canceller).
+    void cancelled() { this->complete(boost::asio::error::operation_aborted, nullptr); }
 
     // Whether invoke() cancels the timer: the handler has no executor of its own and was asked
     // from an actor, so that it runs on the asker's strand, the timer's home.

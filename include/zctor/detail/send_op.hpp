@@ -5,13 +5,13 @@
 #define ZCTOR_DETAIL_SEND_OP_HPP
 
 #include <zctor/detail/actor_base.hpp>
+#include <zctor/detail/op_canceller.hpp>
 #include <zctor/detail/this_thread.hpp>
 #include <zctor/error.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
-#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
@@ -110,25 +110,12 @@ private:
     };
     using ref = std::unique_ptr<send_op, releaser>; // adopts a reference taken with add_ref
 
-    struct canceller
-    {
-        send_op* op;
-        explicit canceller(send_op* p) noexcept : op(p) {}
-        canceller(const canceller&) = delete;
-        ~canceller() { op->release(); }
-        void operator()(boost::asio::cancellation_type type) const
-        {
-            if ((type & (boost::asio::cancellation_type::terminal | boost::asio::cancellation_type::partial |
-                         boost::asio::cancellation_type::total)) == boost::asio::cancellation_type::none)
-                return;
-            // A waiting send has had no effect yet: any kind of cancellation withdraws it. Our own
-            // reference for the call: the completion may run inline and clear the slot, which
-            // destroys this canceller.
-            op->add_ref();
-            const ref self(op);
-            self->target_->cancel_waiter(*self);
-        }
-    };
+    friend struct op_canceller<send_op>;
+    using canceller = op_canceller<send_op>;
+
+    // Any thread (the canceller): a waiting send has had no effect yet, so any kind of
+    // cancellation withdraws it.
+    void cancelled() { target_->cancel_waiter(*this); }
 
     // Handler's executor.
     void invoke()
