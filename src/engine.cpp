@@ -1132,6 +1132,37 @@ void engine_core::activate(actor_base& a, bool fifo)
     }
 }
 
+void engine_core::nudge(std::uint32_t index) noexcept
+{
+    if (embedded_)
+        return;
+    worker& w = *workers_[index];
+    if (current_worker != &w && !w.nudged.load(std::memory_order_relaxed))
+        w.nudged.store(true, std::memory_order_release);
+}
+
+void engine_core::keep_pumping(std::uint32_t index) noexcept
+{
+    if (embedded_)
+        return;
+    worker& w = *workers_[index];
+    if (current_worker != &w || w.pumping.load(std::memory_order_relaxed) || config_.idle_spin.count() == 0)
+        return;
+    if (w.pumping.exchange(true, std::memory_order_seq_cst))
+        return;
+    try
+    {
+        boost::asio::post(*w.ctx, [this, &w, now = std::chrono::steady_clock::now()] { pump(w, now); });
+    }
+    catch (...)
+    {
+        w.pumping.store(false, std::memory_order_seq_cst); // out of memory: the worker just sleeps
+    }
+}
+
+void actor_base::nudge_worker() noexcept { core_->nudge(worker_); }
+void actor_base::keep_worker_pumping() noexcept { core_->keep_pumping(worker_); }
+
 namespace {
 inline void cpu_relax() noexcept
 {
@@ -1208,6 +1239,13 @@ void engine_core::pump(worker& w, std::chrono::steady_clock::time_point idle_sin
         }
         if (l == nullptr)
         {
+            if (w.nudged.load(std::memory_order_relaxed)) [[unlikely]]
+            {
+                // A post from another thread waits in the io_context: let it run now.
+                w.nudged.store(false, std::memory_order_relaxed);
+                ++work;
+                break;
+            }
             ++spins;
             cpu_relax();
             continue;

@@ -460,6 +460,15 @@ private:
     }
     void drop_late() noexcept;
 
+public:
+    /// Any thread, after posting to this actor's strand: an owned worker's spinning pump ends
+    /// its visit so that the io_context runs the post now (engine_core::nudge).
+    void nudge_worker() noexcept;
+    /// This actor's strand: an owned worker that was asleep spins again for a while after this
+    /// handler (engine_core::keep_pumping), so that a reply expected soon finds it awake.
+    void keep_worker_pumping() noexcept;
+
+private:
     boost::system::error_code push_unbounded(message_node* n) noexcept
     {
         if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))

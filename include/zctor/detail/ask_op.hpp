@@ -282,6 +282,7 @@ private:
             else if (asker_)
             {
                 boost::asio::dispatch(asker_->strand(), std::move(f)); // invoke() cancels the timer
+                asker_->nudge_worker(); // from another thread: a spinning pump lets it run now
             }
             else
             {
@@ -306,6 +307,8 @@ private:
         // from that actor (completing on its strand), and a blocking ask there would deadlock.
         const bool on_asker = asker_ && asker_->strand().running_in_this_thread();
         const current_actor_scope running(on_asker ? asker_.get() : current_actor);
+        if (on_asker)
+            asker_->keep_worker_pumping(); // the next reply finds the worker awake
         // Cancelled here, on the asker's strand (cancels_in_invoke: this handler runs there), but
         // after the handler, called or not: an ask the handler chains then arms its timer while
         // this one is still queued, so the new timer is not the reactor's earliest and costs no

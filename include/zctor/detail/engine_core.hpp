@@ -79,7 +79,8 @@ public:
         // Owned workers: actors with messages, and whether a pump is posted or running.
         alignas(64) intrusive_mpsc<ready_link> ready;
         std::atomic<bool> pumping{false};
-        std::deque<actor_base*> local; // activated by the worker itself: LIFO, worker thread only
+        std::atomic<bool> nudged{false}; // something was posted from another thread: see nudge()
+        std::deque<actor_base*> local;   // activated by the worker itself: LIFO, worker thread only
         alignas(64) std::atomic<std::uint64_t> handled{0};
         std::atomic<std::uint64_t> failed{0};
         std::atomic<std::uint64_t> activations{0}; // engine_config::metrics only
@@ -107,6 +108,14 @@ public:
 
     /// Owned workers: queues an actor whose mailbox went from idle to scheduled.
     void activate(actor_base& a, bool fifo = false);
+    /// Owned workers, any thread but the worker's own, after a post to its io_context (an ask's
+    /// completion): a pump spinning on the worker ends its visit at once, so that the io_context
+    /// runs the post without waiting for the visit's end, and counts it as work.
+    void nudge(std::uint32_t worker) noexcept;
+    /// Owned workers, on the worker's own thread: restarts the pump of a worker that was going to
+    /// sleep, so that it spins for engine_config::idle_spin again (an asker awaiting its next
+    /// reply, which reaches it as a post, not through the ready queue).
+    void keep_pumping(std::uint32_t worker) noexcept;
 
     // Spawning.
     /// Picks the worker of a new actor and counts the actor on it: the one `config` asks for
