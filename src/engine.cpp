@@ -77,8 +77,8 @@ const char* check_actor_config(const actor_config& c, const engine_config& e) no
 // ---------------------------------------------------------------------------------------------
 // actor_base
 
-actor_base::actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id, type_key behavior)
-    : worker_(worker), id_(id), behavior_(behavior), engine_state_(&core.state_word()),
+actor_base::actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id, const actor_type_info& type)
+    : worker_(worker), id_(id), type_(&type), engine_state_(&core.state_word()),
       core_(core.shared_from_this()),
       strand_(boost::asio::make_strand(core.worker_at(worker).ctx->get_executor()))
 {}
@@ -1589,17 +1589,17 @@ boost::system::error_code engine_core::register_actor(actor_base& a)
         unplace(a.worker());
         return error::engine_stopped;
     }
-    if (a.routes.count != 0)
+    if (a.routes().count != 0)
     {
         std::unique_lock routes_lock(routes_mutex_);
         try
         {
-            for (std::size_t i = 0; i < a.routes.count; ++i)
+            for (std::size_t i = 0; i < a.routes().count; ++i)
             {
-                auto& r = routes_[a.routes.keys[i]];
+                auto& r = routes_[a.routes().keys[i]];
                 if (!r)
                     r = std::make_unique<route>();
-                r->entries.push_back({&a, a.routes.fns[i]});
+                r->entries.push_back({&a, a.routes().fns[i]});
             }
         }
         catch (const std::bad_alloc&)
@@ -1637,12 +1637,12 @@ void engine_core::unregister_actor(actor_base& a) noexcept
         if (a.reg_next != nullptr)
             a.reg_next->reg_prev = a.reg_prev;
         a.reg_prev = a.reg_next = nullptr;
-        if (a.routes.count != 0)
+        if (a.routes().count != 0)
         {
             std::unique_lock routes_lock(routes_mutex_);
-            for (std::size_t i = 0; i < a.routes.count; ++i)
+            for (std::size_t i = 0; i < a.routes().count; ++i)
             {
-                auto it = routes_.find(a.routes.keys[i]);
+                auto it = routes_.find(a.routes().keys[i]);
                 if (it != routes_.end())
                     std::erase_if(it->second->entries, [&](const route::entry& e) { return e.actor == &a; });
             }

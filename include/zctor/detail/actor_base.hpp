@@ -210,6 +210,14 @@ struct route_info
     std::size_t count = 0;
 };
 
+/// What every actor of one behaviour type shares: the behaviour's key and its routes. One static
+/// instance per actor type (actor_type_of, dispatch.hpp), so that an actor holds a single pointer.
+struct actor_type_info
+{
+    type_key behavior;
+    route_info routes;
+};
+
 /// What every actor has, whatever its behaviour: reference count, mailbox, strand, state.
 /// Reference-counted so that a send racing a stop never touches freed memory.
 class actor_base : public ready_link
@@ -217,7 +225,7 @@ class actor_base : public ready_link
 public:
     using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;
 
-    actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id, type_key behavior);
+    actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id, const actor_type_info& type);
     actor_base(const actor_base&) = delete;
     actor_base& operator=(const actor_base&) = delete;
 
@@ -308,7 +316,9 @@ public:
 
     std::uint64_t id() const noexcept { return id_; }
     std::uint32_t worker() const noexcept { return worker_; }
-    type_key behavior() const noexcept { return behavior_; }
+    type_key behavior() const noexcept { return type_->behavior; }
+    /// The message types the actor is routed for (fixed by its type).
+    const route_info& routes() const noexcept { return type_->routes; }
     const strand_type& strand() const noexcept { return strand_; }
     engine_core& core() const noexcept { return *core_; }
     state_holder& state() noexcept { return state_; }
@@ -338,9 +348,6 @@ public:
     /// Any thread: whether a coroutine handler is suspended (it is the one running when called
     /// from the actor's strand).
     bool in_coroutine() const noexcept { return coroutine_active_.load(std::memory_order_relaxed); }
-
-    // Registration for routing by message type (fixed at spawn).
-    route_info routes;
 
     // Registry list, guarded by the engine's registry mutex.
     actor_base* reg_prev = nullptr;
@@ -539,7 +546,7 @@ private:
     stop_kind final_kind_ = stop_kind::normal;
     std::uint32_t worker_;
     std::uint64_t id_;
-    type_key behavior_;
+    const actor_type_info* type_; // the behaviour and its routes
     const std::atomic<int>* engine_state_;
     std::shared_ptr<engine_core> core_; // outlives strand_, whose io_context it owns
     strand_type strand_;

@@ -112,7 +112,7 @@ public:
     /// defaults). On invalid_configuration, `field` names the actor_config field at fault.
     template <class Actor, class... Args>
     actor_ptr make_actor(boost::system::error_code& ec, const char*& field, const actor_config* config,
-                         route_info routes, Args&&... args);
+                         Args&&... args);
     /// The actor's name and metrics, when it has either. Throws std::bad_alloc.
     std::unique_ptr<actor_info> make_info(const actor_config* options) const;
 
@@ -263,7 +263,7 @@ private:
 
 template <class Actor, class... Args>
 actor_ptr engine_core::make_actor(boost::system::error_code& ec, const char*& field,
-                                  const actor_config* config, route_info routes, Args&&... args)
+                                  const actor_config* config, Args&&... args)
 {
     ec = {};
     std::size_t capacity = config_.default_mailbox_capacity;
@@ -310,7 +310,6 @@ actor_ptr engine_core::make_actor(boost::system::error_code& ec, const char*& fi
         unplace(w);
         throw;
     }
-    p->routes = routes;
     ec = register_actor(*p);
     if (ec)
         return {};
