@@ -242,9 +242,9 @@ public:
     /// Any thread. Takes ownership of `n` whatever the outcome.
     boost::system::error_code push(message_node* n) noexcept
     {
-        if (bounded_ != nullptr) [[unlikely]]
-            return push_bounded(n);
-        return push_unbounded(n);
+        if ((flags_ & send_flags) != 0) [[unlikely]]
+            return push_flagged(n);
+        return push_unbounded<true>(n);
     }
 
     /// Builds a node for `M` from `arg` and pushes it.
@@ -260,21 +260,14 @@ public:
         }
         if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
             return error::engine_stopped;
-        // The only cost of bounded mailboxes to unbounded ones, on the send side.
-        if (bounded_ != nullptr) [[unlikely]]
-            return push_value_bounded<M>(fn, std::forward<Arg>(arg), slot);
-        message<M>* n;
-        try
-        {
-            n = new message<M>(fn, std::forward<Arg>(arg));
-        }
-        catch (const std::bad_alloc&)
-        {
+        // The only cost of bounded mailboxes and per-actor metrics to an actor without them, on
+        // the send side: one test of one byte.
+        if ((flags_ & send_flags) != 0) [[unlikely]]
+            return push_value_flagged<M>(fn, std::forward<Arg>(arg), slot);
+        message<M>* n = make_message<M>(fn, std::forward<Arg>(arg), slot);
+        if (n == nullptr)
             return error::out_of_memory;
-        }
-        if constexpr (request<M>)
-            n->reply = reply_ref<reply_type_t<M>>(slot); // an ask; a plain send leaves it empty
-        return push_unbounded(n);
+        return push_unbounded<true>(n);
     }
 
     /// Any thread: queues `n` (taking it whatever the outcome), or parks `w` with it until a full
@@ -289,16 +282,10 @@ public:
     void fail_waiters(const boost::system::error_code& ec) noexcept;
 
     /// Whether async_sends wait for room here (a bounded mailbox with some waiting).
-    bool has_waiters() const noexcept
-    {
-        return bounded_ != nullptr && bounded_->has_waiters.load(std::memory_order_acquire);
-    }
+    bool has_waiters() const noexcept;
 
     /// Spawn only, before the actor is registered: makes the mailbox bounded. Throws std::bad_alloc.
-    void make_bounded(std::size_t capacity, overflow_policy policy)
-    {
-        bounded_ = std::make_unique<bounded_mailbox>(capacity, policy);
-    }
+    void make_bounded(std::size_t capacity, overflow_policy policy);
 
     /// Any thread: the mailbox's capacity, policy and counters.
     zctor::mailbox_stats mailbox_stats() const noexcept;
@@ -358,10 +345,11 @@ public:
     static void run_on_strand(actor_ptr self);
 
     /// Before the actor is registered: its name and metrics (engine_config::metrics), if any.
-    void set_info(std::unique_ptr<actor_info> info) noexcept { info_ = std::move(info); }
+    /// Throws std::bad_alloc.
+    void set_info(std::unique_ptr<actor_info> info);
 
     /// Any thread: the name and metrics, or nullptr. Fixed before the actor is registered.
-    const actor_info* info() const noexcept { return info_.get(); }
+    const actor_info* info() const noexcept;
 
     // Lifecycle, failure policy and death watch (lifecycle.cpp).
 
@@ -449,11 +437,25 @@ private:
     drain_end drain_batch(std::size_t batch, std::size_t& handled, std::size_t& failed);
     void finalize_after_drain(std::chrono::steady_clock::time_point deadline);
 
+    // flags_ bits: what the actor has in extras_ that senders use. Set before the actor is
+    // registered and fixed from then on, so any thread may read them (and, when they say so,
+    // extras_, which is allocated by then and never replaced).
+    static constexpr std::uint8_t flag_bounded = 1;  // extras_->bounded: a bounded mailbox
+    static constexpr std::uint8_t flag_info = 2;     // extras_->info: a name or metrics
+    static constexpr std::uint8_t flag_measured = 4; // extras_->info->metrics: per-actor metrics
+    static constexpr std::uint8_t send_flags = flag_bounded | flag_measured; // what a send looks at
+
     /// Any thread: puts an accepted message in the queue and hands the actor to its worker if idle.
     void enqueue(message_node* n) noexcept
     {
-        if (info_ != nullptr) [[unlikely]]
+        if ((flags_ & flag_measured) != 0) [[unlikely]]
             count_received();
+        enqueue_unmeasured(n);
+    }
+
+    /// enqueue() for an actor without per-actor metrics (send_flags tested by the caller).
+    void enqueue_unmeasured(message_node* n) noexcept
+    {
         mailbox_.push(n);
         // Idle -> scheduled: one handoff to the strand per burst, not per message.
         // The plain load skips the locked exchange while the actor is busy; seq_cst keeps the
@@ -463,6 +465,28 @@ private:
             schedule();
     }
 
+    /// Builds a node for `M`; nullptr when out of memory (`arg` is then left as it was).
+    template <class M, class Arg>
+    static message<M>*
+    make_message(message_node::run_fn fn, Arg&& arg,
+                 reply_slot_for<M>* slot) noexcept(std::is_nothrow_constructible_v<M, Arg&&>)
+    {
+        message<M>* n;
+        try
+        {
+            n = new message<M>(fn, std::forward<Arg>(arg));
+        }
+        catch (const std::bad_alloc&)
+        {
+            return nullptr;
+        }
+        if constexpr (request<M>)
+            n->reply = reply_ref<reply_type_t<M>>(slot); // an ask; a plain send leaves it empty
+        return n;
+    }
+
+    /// `Unmeasured`: the caller found no send_flags (no per-actor metrics to count the message in).
+    template <bool Unmeasured = false>
     boost::system::error_code push_unbounded(message_node* n) noexcept
     {
         if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
@@ -475,8 +499,28 @@ private:
             n->run(n, *this, false);
             return error::actor_stopped;
         }
-        enqueue(n);
+        if constexpr (Unmeasured)
+            enqueue_unmeasured(n);
+        else
+            enqueue(n);
         return {};
+    }
+
+    /// push() for an actor with a bounded mailbox or metrics (send_flags).
+    boost::system::error_code push_flagged(message_node* n) noexcept;
+
+    /// push_value() for an actor with a bounded mailbox or metrics (send_flags).
+    template <class M, class Arg>
+    boost::system::error_code
+    push_value_flagged(message_node::run_fn fn, Arg&& arg,
+                       reply_slot_for<M>* slot) noexcept(std::is_nothrow_constructible_v<M, Arg&&>)
+    {
+        if ((flags_ & flag_bounded) != 0)
+            return push_value_bounded<M>(fn, std::forward<Arg>(arg), slot);
+        message<M>* n = make_message<M>(fn, std::forward<Arg>(arg), slot);
+        if (n == nullptr)
+            return error::out_of_memory;
+        return push_unbounded(n);
     }
 
     template <class M, class Arg>
@@ -488,26 +532,18 @@ private:
             return error::actor_stopped;
         // A mailbox that may refuse the message decides before it is built: a refused message is
         // not taken from `arg`. drop_oldest refuses nothing.
-        bool reserved = false;
-        if (bounded_->policy != overflow_policy::drop_oldest)
-        {
-            const boost::system::error_code ec = reserve_bounded(slot != nullptr, reserved);
-            if (!reserved)
-                return ec; // refused (mailbox_full), or discarded and counted (drop_newest)
-        }
-        message<M>* n;
-        try
-        {
-            n = new message<M>(fn, std::forward<Arg>(arg));
-        }
-        catch (const std::bad_alloc&)
+        boost::system::error_code ec;
+        const reservation r = reserve_bounded(slot != nullptr, ec);
+        if (r == reservation::refused)
+            return ec; // refused (mailbox_full), or discarded and counted (drop_newest)
+        const bool reserved = r == reservation::reserved;
+        message<M>* n = make_message<M>(fn, std::forward<Arg>(arg), slot);
+        if (n == nullptr)
         {
             if (reserved)
                 unreserve();
             return error::out_of_memory;
         }
-        if constexpr (request<M>)
-            n->reply = reply_ref<reply_type_t<M>>(slot);
         if (reserved)
         {
             enqueue(n);
@@ -518,17 +554,19 @@ private:
 
     // Bounded mailboxes (engine.cpp).
     boost::system::error_code push_bounded(message_node* n) noexcept;
-    boost::system::error_code reserve_bounded(bool ask, bool& reserved) noexcept;
+    enum class reservation : std::uint8_t
+    {
+        reserved,   // a place is taken for the message
+        not_needed, // drop_oldest: nothing is reserved, the message is always accepted
+        refused,    // no room: the message is refused or discarded (`ec` says which)
+    };
+    reservation reserve_bounded(bool ask, boost::system::error_code& ec) noexcept;
     void unreserve() noexcept;
     void admit_waiters() noexcept;
     send_waiter* admit_locked() noexcept;
     static void complete_admitted(send_waiter* done) noexcept;
     void count_overflow_drop() noexcept;
-    void count_received() noexcept
-    {
-        if (actor_metrics* m = info_->metrics.get())
-            m->received.fetch_add(1, std::memory_order_relaxed);
-    }
+    void count_received() noexcept;
     void destroy_state_and_behavior() noexcept;
     void drop_all() noexcept;
 
@@ -543,6 +581,7 @@ private:
     bool start_done_ = true;     // on_start ran, or there is none: on_stop runs at the stop
     bool validate_state_ = true; // actor_config::validate_state (checked in debug builds only)
     failure_policy policy_ = failure_policy::resume;
+    std::uint8_t flags_ = 0; // flag_bounded, flag_info, flag_measured
     stop_kind final_kind_ = stop_kind::normal;
     std::uint32_t worker_;
     std::uint64_t id_;
@@ -551,12 +590,11 @@ private:
     std::shared_ptr<engine_core> core_; // outlives strand_, whose io_context it owns
     strand_type strand_;
     mpsc_queue mailbox_;
-    std::unique_ptr<bounded_mailbox> bounded_; // null: unbounded (the default)
     state_holder state_;
-    // Rarely used parts (coroutine cancellation), allocated on first use to keep actors small.
+    // Rarely used parts (a bounded mailbox, a name, metrics, coroutine cancellation, timers),
+    // allocated on first use to keep actors small.
     struct extras;
     std::unique_ptr<extras> extras_;
-    std::unique_ptr<actor_info> info_; // named or measured actors only
 };
 
 /// Owning reference to an actor (intrusive count).
