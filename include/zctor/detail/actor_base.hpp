@@ -258,7 +258,7 @@ public:
             if (arg.valueless_by_exception())
                 return error::invalid_message;
         }
-        if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
+        if (!engine_accepting())
             return error::engine_stopped;
         // The only cost of bounded mailboxes and per-actor metrics to an actor without them, on
         // the send side: one test of one byte.
@@ -445,6 +445,10 @@ private:
     static constexpr std::uint8_t flag_measured = 4; // extras_->info->metrics: per-actor metrics
     static constexpr std::uint8_t send_flags = flag_bounded | flag_measured; // what a send looks at
 
+    /// Any thread: whether the engine still accepts messages (engine_core::accepting(); defined in
+    /// engine_core.hpp, which this header includes at its end).
+    bool engine_accepting() const noexcept;
+
     /// Any thread: puts an accepted message in the queue and hands the actor to its worker if idle.
     void enqueue(message_node* n) noexcept
     {
@@ -489,7 +493,7 @@ private:
     template <bool Unmeasured = false>
     boost::system::error_code push_unbounded(message_node* n) noexcept
     {
-        if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
+        if (!engine_accepting())
         {
             n->run(n, *this, false);
             return error::engine_stopped;
@@ -585,8 +589,7 @@ private:
     stop_kind final_kind_ = stop_kind::normal;
     std::uint32_t worker_;
     std::uint64_t id_;
-    const actor_type_info* type_; // the behaviour and its routes
-    const std::atomic<int>* engine_state_;
+    const actor_type_info* type_;       // the behaviour and its routes
     std::shared_ptr<engine_core> core_; // outlives strand_, whose io_context it owns
     strand_type strand_;
     mpsc_queue mailbox_;
@@ -632,5 +635,9 @@ private:
 
 } // namespace detail
 } // namespace zctor
+
+// The engine's core, whose definition actor_base's inline functions use (engine_accepting()).
+// Included last: engine_core.hpp includes this header.
+#include <zctor/detail/engine_core.hpp>
 
 #endif

@@ -140,7 +140,6 @@ public:
     const engine_config& config() const noexcept { return config_; }
     worker& worker_at(std::size_t i) noexcept { return *workers_[i]; }
     std::size_t worker_count() const noexcept { return workers_.size(); }
-    const std::atomic<int>& state_word() const noexcept { return state_; }
 
     engine* owner = nullptr;
     std::atomic<std::uint64_t> replies_discarded{0}; // late replies to asks (reply_slot counts them)
@@ -260,6 +259,8 @@ private:
     std::vector<std::pair<std::uint64_t, ordered_stop>> ordered_stops_;
     std::uint64_t ordered_next_ = 0;
 };
+
+inline bool actor_base::engine_accepting() const noexcept { return core_->accepting(); }
 
 template <class Actor, class... Args>
 actor_ptr engine_core::make_actor(boost::system::error_code& ec, const char*& field,
