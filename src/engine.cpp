@@ -78,8 +78,8 @@ const char* check_actor_config(const actor_config& c, const engine_config& e) no
 // actor_base
 
 actor_base::actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id, const actor_type_info& type)
-    : worker_(worker), id_(id), type_(&type), core_(core.shared_from_this()),
-      strand_(boost::asio::make_strand(core.worker_at(worker).ctx->get_executor()))
+    : type_(&type), core_(core.shared_from_this()),
+      strand_(boost::asio::make_strand(core.worker_at(worker).ctx->get_executor())), id_(id), worker_(worker)
 {}
 
 actor_base::~actor_base()

@@ -339,7 +339,6 @@ public:
     // Registry list, guarded by the engine's registry mutex.
     actor_base* reg_prev = nullptr;
     actor_base* reg_next = nullptr;
-    bool registered = false;
 
     /// Runs the actor's mailbox on its strand (inline when called from its worker).
     static void run_on_strand(actor_ptr self);
@@ -362,9 +361,6 @@ public:
     bool deliver(context& ctx, const exit_signal& e);
     /// Hands a message freed unhandled to engine_config::on_dead_letter (see dead_letter_actor).
     void report_dead_letter(const std::type_info& type, const void* message) noexcept;
-    /// Whether the actor has, or had, watch records or names to release when it stops. Set,
-    /// under the engine's watch mutex, before looking at stopped().
-    std::atomic<bool> watched{false};
     void set_down_handler(std::function<void(context&, const down&)> f);
     void set_exit_handler(std::function<void(context&, const exit_signal&)> f);
     void set_trap_exit(bool on) noexcept { trap_exit_.store(on, std::memory_order_relaxed); }
@@ -574,21 +570,6 @@ private:
     void destroy_state_and_behavior() noexcept;
     void drop_all() noexcept;
 
-    std::atomic<std::size_t> refs_{1};
-    std::atomic<bool> scheduled_{false};
-    std::atomic<actor_status> status_{actor_status::running};
-    std::atomic<std::uint8_t> stop_requested_{0};
-    std::atomic<bool> coroutine_active_{false};
-    std::atomic<bool> trap_exit_{false};
-    bool has_start_ = false;     // the behaviour has an on_start hook
-    bool start_pending_ = false; // on_start has yet to run
-    bool start_done_ = true;     // on_start ran, or there is none: on_stop runs at the stop
-    bool validate_state_ = true; // actor_config::validate_state (checked in debug builds only)
-    failure_policy policy_ = failure_policy::resume;
-    std::uint8_t flags_ = 0; // flag_bounded, flag_info, flag_measured
-    stop_kind final_kind_ = stop_kind::normal;
-    std::uint32_t worker_;
-    std::uint64_t id_;
     const actor_type_info* type_;       // the behaviour and its routes
     std::shared_ptr<engine_core> core_; // outlives strand_, whose io_context it owns
     strand_type strand_;
@@ -598,6 +579,31 @@ private:
     // allocated on first use to keep actors small.
     struct extras;
     std::unique_ptr<extras> extras_;
+    std::uint64_t id_;
+
+    // The small fields last, packed: their tail padding holds the member of a class_actor or
+    // function_actor when it is small (the Itanium C++ ABI lays a derived class's members out in
+    // a non-POD base's tail padding), such as the object of an actor class without data members.
+    // At most 2^32 - 1 references: each is an object in memory (an actor_ptr, a queued handoff, a
+    // registry entry), so the count cannot overflow in practice.
+    std::atomic<std::uint32_t> refs_{1};
+    std::uint32_t worker_;
+    std::atomic<bool> scheduled_{false};
+    std::atomic<actor_status> status_{actor_status::running};
+    std::atomic<std::uint8_t> stop_requested_{0};
+    std::atomic<bool> coroutine_active_{false};
+    std::atomic<bool> trap_exit_{false};
+    /// Whether the actor has, or had, watch records or names to release when it stops. Set,
+    /// under the engine's watch mutex, before looking at stopped().
+    std::atomic<bool> watched{false};
+    bool registered = false;     // in the engine's registry list (guarded by the registry mutex)
+    bool has_start_ = false;     // the behaviour has an on_start hook
+    bool start_pending_ = false; // on_start has yet to run
+    bool start_done_ = true;     // on_start ran, or there is none: on_stop runs at the stop
+    bool validate_state_ = true; // actor_config::validate_state (checked in debug builds only)
+    failure_policy policy_ = failure_policy::resume;
+    std::uint8_t flags_ = 0; // flag_bounded, flag_info, flag_measured
+    stop_kind final_kind_ = stop_kind::normal;
 };
 
 /// Owning reference to an actor (intrusive count).
