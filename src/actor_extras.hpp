@@ -12,6 +12,7 @@
 
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace zctor::detail {
@@ -19,6 +20,10 @@ namespace zctor::detail {
 /// The rarely used parts of an actor, allocated on first use to keep actors small.
 struct actor_base::extras
 {
+    // Any thread: set before the actor is registered (flags_ says which), fixed afterwards.
+    std::unique_ptr<bounded_mailbox> bounded; // a bounded mailbox's counters and waiters
+    std::unique_ptr<actor_info> info;         // a name, metrics
+
     boost::asio::cancellation_signal coroutine_cancel;
     timer_state* timers = nullptr; // live timers, each holding a reference
 

@@ -88,10 +88,9 @@ const char* check_actor_config(const actor_config& c, const engine_config& e, st
 // ---------------------------------------------------------------------------------------------
 // actor_base
 
-actor_base::actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id, type_key behavior)
-    : worker_(worker), id_(id), behavior_(behavior), engine_state_(&core.state_word()),
-      core_(core.shared_from_this()),
-      strand_(boost::asio::make_strand(core.worker_at(worker).ctx->get_executor()))
+actor_base::actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id, const actor_type_info& type)
+    : type_(&type), core_(core.shared_from_this()),
+      strand_(boost::asio::make_strand(core.worker_at(worker).ctx->get_executor())), id_(id), worker_(worker)
 {}
 
 actor_base::~actor_base()
@@ -151,9 +150,12 @@ actor_base::drain_end actor_base::drain_batch(std::size_t batch, std::size_t& ha
 {
     [[maybe_unused]] actor_metrics* m = nullptr;
     [[maybe_unused]] metrics_clock::time_point last;
+    [[maybe_unused]] bounded_mailbox* b = nullptr;
+    if constexpr (Bounded)
+        b = extras_->bounded.get();
     if constexpr (Measured)
     {
-        m = info_->metrics.get();
+        m = extras_->info->metrics.get();
         last = metrics_clock::now();
     }
     for (std::size_t ran = 0; ran < batch;)
@@ -177,7 +179,7 @@ actor_base::drain_end actor_base::drain_batch(std::size_t batch, std::size_t& ha
         }
         if constexpr (Bounded)
         {
-            if (bounded_->take())
+            if (b->take())
             {
                 // drop_oldest: a send found the mailbox full and left this drop owed; the message
                 // taken now is the oldest queued, and is discarded instead of handled.
@@ -188,7 +190,7 @@ actor_base::drain_end actor_base::drain_batch(std::size_t batch, std::size_t& ha
                 continue;
             }
             // Room for one more: a waiting async_send may have it.
-            if (bounded_->has_waiters.load(std::memory_order_seq_cst))
+            if (b->has_waiters.load(std::memory_order_seq_cst))
                 admit_waiters();
         }
         const run_result r = n->run(n, *this, true);
@@ -250,7 +252,7 @@ void actor_base::drain()
 actor_base::drain_end actor_base::handle_queued()
 {
     // Metrics cost one well-predicted branch per activation when they are off.
-    if (info_ != nullptr && info_->metrics != nullptr) [[unlikely]]
+    if ((flags_ & flag_measured) != 0) [[unlikely]]
         return handle_queued_as<true>();
     return handle_queued_as<false>();
 }
@@ -272,8 +274,8 @@ actor_base::drain_end actor_base::handle_queued_as()
     if constexpr (Measured)
         begin = metrics_clock::now();
     // Unbounded mailboxes (the default) run the loop without the bounded mailbox's accounting.
-    drain_end e = bounded_ != nullptr ? drain_batch<true, Measured>(batch, handled, failed)
-                                      : drain_batch<false, Measured>(batch, handled, failed);
+    drain_end e = (flags_ & flag_bounded) != 0 ? drain_batch<true, Measured>(batch, handled, failed)
+                                               : drain_batch<false, Measured>(batch, handled, failed);
     if constexpr (Measured)
     {
         // Before the message counts, which publish them (release): a snapshot that sees the
@@ -400,7 +402,7 @@ void actor_base::finalize(const stop_reason& why, bool on_strand)
     // Close the mailbox: from now on no sender posts a drain, and the actor never runs again.
     scheduled_.exchange(true, std::memory_order_seq_cst);
     // Senders waiting for room will not get it (they see "stopped" from now on, and do not park).
-    if (bounded_ != nullptr)
+    if ((flags_ & flag_bounded) != 0)
         fail_waiters(core_->accepting() ? make_error_code(error::actor_stopped)
                                         : make_error_code(error::engine_stopped));
     drop_all();
@@ -575,8 +577,8 @@ void actor_base::end_coroutine(bool failed) noexcept
     if (failed)
     {
         core_->worker_at(worker_).failed.fetch_add(1, std::memory_order_relaxed);
-        if (info_ != nullptr && info_->metrics != nullptr)
-            actor_metrics::bump(info_->metrics->failed);
+        if ((flags_ & flag_measured) != 0)
+            actor_metrics::bump(extras_->info->metrics->failed);
     }
     if (status_.load(std::memory_order_relaxed) == actor_status::stopped)
     {
@@ -617,11 +619,12 @@ void actor_base::drop_all() noexcept
     actor_base* const saved = dead_letter_actor;
     if (core_->config().on_dead_letter) [[unlikely]]
         dead_letter_actor = this;
+    bounded_mailbox* const b = (flags_ & flag_bounded) != 0 ? extras_->bounded.get() : nullptr;
     std::size_t n = 0;
     while (message_node* m = mailbox_.pop())
     {
-        if (bounded_ != nullptr)
-            bounded_->take(); // keeps the mailbox's count; an owed drop was counted when owed
+        if (b != nullptr)
+            b->take(); // keeps the mailbox's count; an owed drop was counted when owed
         m->run(m, *this, false);
         ++n;
     }
@@ -629,20 +632,58 @@ void actor_base::drop_all() noexcept
     if (n != 0)
     {
         core_->count_dropped(n);
-        if (info_ != nullptr && info_->metrics != nullptr)
+        if ((flags_ & flag_measured) != 0)
         {
-            actor_metrics::bump(info_->metrics->taken, n);
-            actor_metrics::bump(info_->metrics->dropped, n);
+            actor_metrics::bump(extras_->info->metrics->taken, n);
+            actor_metrics::bump(extras_->info->metrics->dropped, n);
         }
     }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Bounded mailboxes
+// Bounded mailboxes, names and metrics (kept in extras_, flags_ says which)
+
+void actor_base::make_bounded(std::size_t capacity, overflow_policy policy)
+{
+    extras_needed();
+    extras_->bounded = std::make_unique<bounded_mailbox>(capacity, policy);
+    flags_ |= flag_bounded;
+}
+
+void actor_base::set_info(std::unique_ptr<actor_info> info)
+{
+    if (info == nullptr)
+        return;
+    extras_needed();
+    flags_ = static_cast<std::uint8_t>(flags_ | flag_info | (info->metrics != nullptr ? flag_measured : 0));
+    extras_->info = std::move(info);
+}
+
+const actor_info* actor_base::info() const noexcept
+{
+    return (flags_ & flag_info) != 0 ? extras_->info.get() : nullptr;
+}
+
+bool actor_base::has_waiters() const noexcept
+{
+    return (flags_ & flag_bounded) != 0 && extras_->bounded->has_waiters.load(std::memory_order_acquire);
+}
+
+void actor_base::count_received() noexcept
+{
+    extras_->info->metrics->received.fetch_add(1, std::memory_order_relaxed);
+}
+
+boost::system::error_code actor_base::push_flagged(message_node* n) noexcept
+{
+    if ((flags_ & flag_bounded) != 0)
+        return push_bounded(n);
+    return push_unbounded(n);
+}
 
 void actor_base::count_overflow_drop() noexcept
 {
-    bounded_->dropped.fetch_add(1, std::memory_order_relaxed);
+    extras_->bounded->dropped.fetch_add(1, std::memory_order_relaxed);
     core_->count_mailbox_dropped();
 }
 
@@ -650,7 +691,7 @@ boost::system::error_code actor_base::push_bounded(message_node* n) noexcept
 {
     if (!core_->accepting() || stopped())
         return push_unbounded(n); // refuses it
-    bounded_mailbox& b = *bounded_;
+    bounded_mailbox& b = *extras_->bounded;
     if (b.policy == overflow_policy::drop_oldest)
     {
         // Always accepted. When full, the consumer discards the oldest queued message before it
@@ -677,35 +718,40 @@ boost::system::error_code actor_base::push_bounded(message_node* n) noexcept
     return error::mailbox_full;
 }
 
-boost::system::error_code actor_base::reserve_bounded(bool ask, bool& reserved) noexcept
+actor_base::reservation actor_base::reserve_bounded(bool ask, boost::system::error_code& ec) noexcept
 {
-    bounded_mailbox& b = *bounded_;
-    reserved = b.try_reserve();
-    if (reserved)
-        return {};
+    bounded_mailbox& b = *extras_->bounded;
+    if (b.policy == overflow_policy::drop_oldest)
+        return reservation::not_needed;
+    if (b.try_reserve())
+        return reservation::reserved;
     if (b.policy == overflow_policy::drop_newest)
     {
         count_overflow_drop();
         core_->count_dropped(1);
         // A plain send is told nothing; an ask learns at once that no reply will come.
-        return ask ? make_error_code(error::mailbox_full) : boost::system::error_code();
+        if (ask)
+            ec = error::mailbox_full;
+        return reservation::refused;
     }
     b.rejected.fetch_add(1, std::memory_order_relaxed);
     core_->count_mailbox_rejected();
-    return error::mailbox_full;
+    ec = error::mailbox_full;
+    return reservation::refused;
 }
 
 void actor_base::unreserve() noexcept
 {
-    bounded_->word.fetch_sub(bounded_mailbox::one_queued, std::memory_order_seq_cst);
-    if (bounded_->has_waiters.load(std::memory_order_seq_cst))
+    bounded_mailbox& b = *extras_->bounded;
+    b.word.fetch_sub(bounded_mailbox::one_queued, std::memory_order_seq_cst);
+    if (b.has_waiters.load(std::memory_order_seq_cst))
         admit_waiters();
 }
 
 send_waiter* actor_base::admit_locked() noexcept
 {
     // Caller holds the waiter mutex. Waiters are admitted in the order they parked.
-    bounded_mailbox& b = *bounded_;
+    bounded_mailbox& b = *extras_->bounded;
     send_waiter* done = nullptr;
     send_waiter** done_tail = &done;
     while (b.head != nullptr && core_->accepting() && !stopped() && b.try_reserve())
@@ -743,7 +789,7 @@ void actor_base::admit_waiters() noexcept
 {
     send_waiter* done;
     {
-        std::lock_guard lock(bounded_->mutex);
+        std::lock_guard lock(extras_->bounded->mutex);
         done = admit_locked();
     }
     complete_admitted(done);
@@ -752,7 +798,7 @@ void actor_base::admit_waiters() noexcept
 boost::system::error_code actor_base::send_or_park(message_node* n, send_waiter& w, bool& parked) noexcept
 {
     parked = false;
-    bounded_mailbox* b = bounded_.get();
+    bounded_mailbox* b = (flags_ & flag_bounded) != 0 ? extras_->bounded.get() : nullptr;
     if (b == nullptr || b->policy != overflow_policy::backpressure)
         return push(n);
     boost::system::error_code ec;
@@ -814,7 +860,7 @@ boost::system::error_code actor_base::send_or_park(message_node* n, send_waiter&
 
 void actor_base::cancel_waiter(send_waiter& w) noexcept
 {
-    bounded_mailbox* b = bounded_.get();
+    bounded_mailbox* b = (flags_ & flag_bounded) != 0 ? extras_->bounded.get() : nullptr;
     if (b == nullptr)
         return;
     message_node* n = nullptr;
@@ -839,7 +885,7 @@ void actor_base::cancel_waiter(send_waiter& w) noexcept
 
 void actor_base::fail_waiters(const boost::system::error_code& ec) noexcept
 {
-    bounded_mailbox* b = bounded_.get();
+    bounded_mailbox* b = (flags_ & flag_bounded) != 0 ? extras_->bounded.get() : nullptr;
     if (b == nullptr)
         return;
     send_waiter* list;
@@ -867,7 +913,7 @@ void actor_base::fail_waiters(const boost::system::error_code& ec) noexcept
 zctor::mailbox_stats actor_base::mailbox_stats() const noexcept
 {
     zctor::mailbox_stats s;
-    const bounded_mailbox* b = bounded_.get();
+    const bounded_mailbox* b = (flags_ & flag_bounded) != 0 ? extras_->bounded.get() : nullptr;
     if (b == nullptr)
         return s;
     s.capacity = b->capacity;
@@ -1677,17 +1723,17 @@ boost::system::error_code engine_core::register_actor(actor_base& a)
         unplace(a.worker());
         return error::engine_stopped;
     }
-    if (a.routes.count != 0)
+    if (a.routes().count != 0)
     {
         std::unique_lock routes_lock(routes_mutex_);
         try
         {
-            for (std::size_t i = 0; i < a.routes.count; ++i)
+            for (std::size_t i = 0; i < a.routes().count; ++i)
             {
-                auto& r = routes_[a.routes.keys[i]];
+                auto& r = routes_[a.routes().keys[i]];
                 if (!r)
                     r = std::make_unique<route>();
-                r->entries.push_back({&a, a.routes.fns[i]});
+                r->entries.push_back({&a, a.routes().fns[i]});
             }
         }
         catch (const std::bad_alloc&)
@@ -1725,12 +1771,12 @@ void engine_core::unregister_actor(actor_base& a) noexcept
         if (a.reg_next != nullptr)
             a.reg_next->reg_prev = a.reg_prev;
         a.reg_prev = a.reg_next = nullptr;
-        if (a.routes.count != 0)
+        if (a.routes().count != 0)
         {
             std::unique_lock routes_lock(routes_mutex_);
-            for (std::size_t i = 0; i < a.routes.count; ++i)
+            for (std::size_t i = 0; i < a.routes().count; ++i)
             {
-                auto it = routes_.find(a.routes.keys[i]);
+                auto it = routes_.find(a.routes().keys[i]);
                 if (it != routes_.end())
                     std::erase_if(it->second->entries, [&](const route::entry& e) { return e.actor == &a; });
             }

@@ -319,7 +319,7 @@ struct supervisor_impl : std::enable_shared_from_this<supervisor_impl>
         }
         restart_set = std::move(set);
         boost::system::error_code ec;
-        send_after(actor_ref<supervisor>(actor_ptr(self), self->routes.fns), delay,
+        send_after(actor_ref<supervisor>(actor_ptr(self), self->routes().fns), delay,
                    supervisor_tick{++generation}, ec);
         if (ec)
         {

@@ -214,10 +214,7 @@ actor_ref<A> spawn_class(engine_core& core, boost::system::error_code& ec, const
 {
     static_assert((class_handles<A, Ms> && ...),
                   "zctor: a class actor must handle every message type listed in its `messages`");
-    route_info routes;
-    if constexpr (sizeof...(Ms) > 0)
-        routes = route_info{keys_of<Ms...>, class_fns<A, Ms...>, sizeof...(Ms)};
-    actor_ptr p = core.make_actor<class_actor<A>>(ec, field, config, routes, std::forward<Args>(args)...);
+    actor_ptr p = core.make_actor<class_actor<A>>(ec, field, config, std::forward<Args>(args)...);
     if (p)
         p->started();
     return actor_ref<A>(std::move(p), nullptr);
@@ -259,8 +256,6 @@ auto spawn_hooked(engine_core& core, boost::system::error_code& ec, const char*&
 {
     using F = std::decay_t<G>;
     using actor = function_actor<T, F>;
-    static constexpr message_node::run_fn fns[] = {run_function<T, F>};
-    static constexpr type_key keys[] = {key_of<T>()};
     if (is_empty_handler<F>(f) ||
         (h.on_failure == failure_policy::restart && !std::is_copy_constructible_v<F>) ||
         (h.on_failure != failure_policy::resume && h.on_failure != failure_policy::restart &&
@@ -269,11 +264,10 @@ auto spawn_hooked(engine_core& core, boost::system::error_code& ec, const char*&
         ec = error::invalid_configuration;
         return actor_ref<receives<T>>();
     }
-    actor_ptr p =
-        core.make_actor<actor>(ec, field, config, route_info{keys, fns, 1}, std::forward<G>(f), std::move(h));
+    actor_ptr p = core.make_actor<actor>(ec, field, config, std::forward<G>(f), std::move(h));
     if (p)
         p->started();
-    return actor_ref<receives<T>>(std::move(p), fns);
+    return actor_ref<receives<T>>(std::move(p), actor_type_of<actor>::value.routes.fns);
 }
 
 template <class T, class... Args>
@@ -288,16 +282,13 @@ auto spawn_with(engine_core& core, boost::system::error_code& ec, const char*& f
     {
         using F = std::decay_t<std::tuple_element_t<0, std::tuple<Args...>>>; // functions too
         using actor = function_actor<T, F>;
-        static constexpr message_node::run_fn fns[] = {run_function<T, F>};
-        static constexpr type_key keys[] = {key_of<T>()};
         if ((is_empty_handler<F>(args) || ...))
         {
             ec = error::invalid_configuration;
             return actor_ref<receives<T>>();
         }
-        actor_ptr p =
-            core.make_actor<actor>(ec, field, config, route_info{keys, fns, 1}, std::forward<Args>(args)...);
-        return actor_ref<receives<T>>(std::move(p), fns);
+        actor_ptr p = core.make_actor<actor>(ec, field, config, std::forward<Args>(args)...);
+        return actor_ref<receives<T>>(std::move(p), actor_type_of<actor>::value.routes.fns);
     }
     else
     {
@@ -475,7 +466,7 @@ actor_ref<Behavior> context::self() const
 {
     if (self_->behavior() != detail::key_of<Behavior>())
         detail::throw_error(error::invalid_message, "zctor::context::self: not this actor's behaviour");
-    return actor_ref<Behavior>(detail::actor_ptr(self_), self_->routes.fns);
+    return actor_ref<Behavior>(detail::actor_ptr(self_), self_->routes().fns);
 }
 
 // The context's calls go to the engine's shared core, never through get_engine(): a handler may
@@ -645,7 +636,7 @@ actor_ref<Behavior> engine::lookup(const std::string& name, boost::system::error
         ec = error::invalid_message;
         return {};
     }
-    const auto* fns = p->routes.fns;
+    const auto* fns = p->routes().fns;
     return actor_ref<Behavior>(std::move(p), fns);
 }
 

@@ -60,7 +60,7 @@ public:
             ec = error::invalid_message;
         if (ec)
             return {};
-        return actor_ref<Behavior>(ptr_, ptr_->routes.fns);
+        return actor_ref<Behavior>(ptr_, ptr_->routes().fns);
     }
     template <class Behavior>
     actor_ref<Behavior> as() const

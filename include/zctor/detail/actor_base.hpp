@@ -210,6 +210,14 @@ struct route_info
     std::size_t count = 0;
 };
 
+/// What every actor of one behaviour type shares: the behaviour's key and its routes. One static
+/// instance per actor type (actor_type_of, dispatch.hpp), so that an actor holds a single pointer.
+struct actor_type_info
+{
+    type_key behavior;
+    route_info routes;
+};
+
 /// What every actor has, whatever its behaviour: reference count, mailbox, strand, state.
 /// Reference-counted so that a send racing a stop never touches freed memory.
 class actor_base : public ready_link
@@ -217,7 +225,7 @@ class actor_base : public ready_link
 public:
     using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;
 
-    actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id, type_key behavior);
+    actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id, const actor_type_info& type);
     actor_base(const actor_base&) = delete;
     actor_base& operator=(const actor_base&) = delete;
 
@@ -234,9 +242,9 @@ public:
     /// Any thread. Takes ownership of `n` whatever the outcome.
     boost::system::error_code push(message_node* n) noexcept
     {
-        if (bounded_ != nullptr) [[unlikely]]
-            return push_bounded(n);
-        return push_unbounded(n);
+        if ((flags_ & send_flags) != 0) [[unlikely]]
+            return push_flagged(n);
+        return push_unbounded<true>(n);
     }
 
     /// Builds a node for `M` from `arg` and pushes it.
@@ -250,23 +258,16 @@ public:
             if (arg.valueless_by_exception())
                 return error::invalid_message;
         }
-        if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
+        if (!engine_accepting())
             return error::engine_stopped;
-        // The only cost of bounded mailboxes to unbounded ones, on the send side.
-        if (bounded_ != nullptr) [[unlikely]]
-            return push_value_bounded<M>(fn, std::forward<Arg>(arg), slot);
-        message<M>* n;
-        try
-        {
-            n = new message<M>(fn, std::forward<Arg>(arg));
-        }
-        catch (const std::bad_alloc&)
-        {
+        // The only cost of bounded mailboxes and per-actor metrics to an actor without them, on
+        // the send side: one test of one byte.
+        if ((flags_ & send_flags) != 0) [[unlikely]]
+            return push_value_flagged<M>(fn, std::forward<Arg>(arg), slot);
+        message<M>* n = make_message<M>(fn, std::forward<Arg>(arg), slot);
+        if (n == nullptr)
             return error::out_of_memory;
-        }
-        if constexpr (request<M>)
-            n->reply = reply_ref<reply_type_t<M>>(slot); // an ask; a plain send leaves it empty
-        return push_unbounded(n);
+        return push_unbounded<true>(n);
     }
 
     /// Any thread: queues `n` (taking it whatever the outcome), or parks `w` with it until a full
@@ -281,16 +282,10 @@ public:
     void fail_waiters(const boost::system::error_code& ec) noexcept;
 
     /// Whether async_sends wait for room here (a bounded mailbox with some waiting).
-    bool has_waiters() const noexcept
-    {
-        return bounded_ != nullptr && bounded_->has_waiters.load(std::memory_order_acquire);
-    }
+    bool has_waiters() const noexcept;
 
     /// Spawn only, before the actor is registered: makes the mailbox bounded. Throws std::bad_alloc.
-    void make_bounded(std::size_t capacity, overflow_policy policy)
-    {
-        bounded_ = std::make_unique<bounded_mailbox>(capacity, policy);
-    }
+    void make_bounded(std::size_t capacity, overflow_policy policy);
 
     /// Any thread: the mailbox's capacity, policy and counters.
     zctor::mailbox_stats mailbox_stats() const noexcept;
@@ -308,7 +303,9 @@ public:
 
     std::uint64_t id() const noexcept { return id_; }
     std::uint32_t worker() const noexcept { return worker_; }
-    type_key behavior() const noexcept { return behavior_; }
+    type_key behavior() const noexcept { return type_->behavior; }
+    /// The message types the actor is routed for (fixed by its type).
+    const route_info& routes() const noexcept { return type_->routes; }
     const strand_type& strand() const noexcept { return strand_; }
     engine_core& core() const noexcept { return *core_; }
     std::shared_ptr<engine_core> core_ptr() const noexcept { return core_; }
@@ -340,22 +337,19 @@ public:
     /// from the actor's strand).
     bool in_coroutine() const noexcept { return coroutine_active_.load(std::memory_order_relaxed); }
 
-    // Registration for routing by message type (fixed at spawn).
-    route_info routes;
-
     // Registry list, guarded by the engine's registry mutex.
     actor_base* reg_prev = nullptr;
     actor_base* reg_next = nullptr;
-    bool registered = false;
 
     /// Runs the actor's mailbox on its strand (inline when called from its worker).
     static void run_on_strand(actor_ptr self);
 
     /// Before the actor is registered: its name and metrics (engine_config::metrics), if any.
-    void set_info(std::unique_ptr<actor_info> info) noexcept { info_ = std::move(info); }
+    /// Throws std::bad_alloc.
+    void set_info(std::unique_ptr<actor_info> info);
 
     /// Any thread: the name and metrics, or nullptr. Fixed before the actor is registered.
-    const actor_info* info() const noexcept { return info_.get(); }
+    const actor_info* info() const noexcept;
 
     // Lifecycle, failure policy and death watch (lifecycle.cpp).
 
@@ -368,9 +362,6 @@ public:
     bool deliver(context& ctx, const exit_signal& e);
     /// Hands a message freed unhandled to engine_config::on_dead_letter (see dead_letter_actor).
     void report_dead_letter(const std::type_info& type, const void* message) noexcept;
-    /// Whether the actor has, or had, watch records or names to release when it stops. Set,
-    /// under the engine's watch mutex, before looking at stopped().
-    std::atomic<bool> watched{false};
     void set_down_handler(std::function<void(context&, const down&)> f);
     void set_exit_handler(std::function<void(context&, const exit_signal&)> f);
     void set_trap_exit(bool on) noexcept { trap_exit_.store(on, std::memory_order_relaxed); }
@@ -443,11 +434,29 @@ private:
     drain_end drain_batch(std::size_t batch, std::size_t& handled, std::size_t& failed);
     void finalize_after_drain(std::chrono::steady_clock::time_point deadline);
 
+    // flags_ bits: what the actor has in extras_ that senders use. Set before the actor is
+    // registered and fixed from then on, so any thread may read them (and, when they say so,
+    // extras_, which is allocated by then and never replaced).
+    static constexpr std::uint8_t flag_bounded = 1;  // extras_->bounded: a bounded mailbox
+    static constexpr std::uint8_t flag_info = 2;     // extras_->info: a name or metrics
+    static constexpr std::uint8_t flag_measured = 4; // extras_->info->metrics: per-actor metrics
+    static constexpr std::uint8_t send_flags = flag_bounded | flag_measured; // what a send looks at
+
+    /// Any thread: whether the engine still accepts messages (engine_core::accepting(); defined in
+    /// engine_core.hpp, which this header includes at its end).
+    bool engine_accepting() const noexcept;
+
     /// Any thread: puts an accepted message in the queue and hands the actor to its worker if idle.
     void enqueue(message_node* n) noexcept
     {
-        if (info_ != nullptr) [[unlikely]]
+        if ((flags_ & flag_measured) != 0) [[unlikely]]
             count_received();
+        enqueue_unmeasured(n);
+    }
+
+    /// enqueue() for an actor without per-actor metrics (send_flags tested by the caller).
+    void enqueue_unmeasured(message_node* n) noexcept
+    {
         mailbox_.push(n);
         // Idle -> scheduled: one handoff to the strand per burst, not per message.
         // The plain load skips the locked exchange while the actor is busy; seq_cst keeps the
@@ -469,9 +478,31 @@ public:
     void keep_worker_pumping() noexcept;
 
 private:
+    /// Builds a node for `M`; nullptr when out of memory (`arg` is then left as it was).
+    template <class M, class Arg>
+    static message<M>*
+    make_message(message_node::run_fn fn, Arg&& arg,
+                 reply_slot_for<M>* slot) noexcept(std::is_nothrow_constructible_v<M, Arg&&>)
+    {
+        message<M>* n;
+        try
+        {
+            n = new message<M>(fn, std::forward<Arg>(arg));
+        }
+        catch (const std::bad_alloc&)
+        {
+            return nullptr;
+        }
+        if constexpr (request<M>)
+            n->reply = reply_ref<reply_type_t<M>>(slot); // an ask; a plain send leaves it empty
+        return n;
+    }
+
+    /// `Unmeasured`: the caller found no send_flags (no per-actor metrics to count the message in).
+    template <bool Unmeasured = false>
     boost::system::error_code push_unbounded(message_node* n) noexcept
     {
-        if (engine_state_->load(std::memory_order_acquire) >= static_cast<int>(engine_state::stopping))
+        if (!engine_accepting())
         {
             n->run(n, *this, false);
             return error::engine_stopped;
@@ -481,8 +512,28 @@ private:
             n->run(n, *this, false);
             return error::actor_stopped;
         }
-        enqueue(n);
+        if constexpr (Unmeasured)
+            enqueue_unmeasured(n);
+        else
+            enqueue(n);
         return {};
+    }
+
+    /// push() for an actor with a bounded mailbox or metrics (send_flags).
+    boost::system::error_code push_flagged(message_node* n) noexcept;
+
+    /// push_value() for an actor with a bounded mailbox or metrics (send_flags).
+    template <class M, class Arg>
+    boost::system::error_code
+    push_value_flagged(message_node::run_fn fn, Arg&& arg,
+                       reply_slot_for<M>* slot) noexcept(std::is_nothrow_constructible_v<M, Arg&&>)
+    {
+        if ((flags_ & flag_bounded) != 0)
+            return push_value_bounded<M>(fn, std::forward<Arg>(arg), slot);
+        message<M>* n = make_message<M>(fn, std::forward<Arg>(arg), slot);
+        if (n == nullptr)
+            return error::out_of_memory;
+        return push_unbounded(n);
     }
 
     template <class M, class Arg>
@@ -494,26 +545,18 @@ private:
             return error::actor_stopped;
         // A mailbox that may refuse the message decides before it is built: a refused message is
         // not taken from `arg`. drop_oldest refuses nothing.
-        bool reserved = false;
-        if (bounded_->policy != overflow_policy::drop_oldest)
-        {
-            const boost::system::error_code ec = reserve_bounded(slot != nullptr, reserved);
-            if (!reserved)
-                return ec; // refused (mailbox_full), or discarded and counted (drop_newest)
-        }
-        message<M>* n;
-        try
-        {
-            n = new message<M>(fn, std::forward<Arg>(arg));
-        }
-        catch (const std::bad_alloc&)
+        boost::system::error_code ec;
+        const reservation r = reserve_bounded(slot != nullptr, ec);
+        if (r == reservation::refused)
+            return ec; // refused (mailbox_full), or discarded and counted (drop_newest)
+        const bool reserved = r == reservation::reserved;
+        message<M>* n = make_message<M>(fn, std::forward<Arg>(arg), slot);
+        if (n == nullptr)
         {
             if (reserved)
                 unreserve();
             return error::out_of_memory;
         }
-        if constexpr (request<M>)
-            n->reply = reply_ref<reply_type_t<M>>(slot);
         if (reserved)
         {
             enqueue(n);
@@ -524,45 +567,56 @@ private:
 
     // Bounded mailboxes (engine.cpp).
     boost::system::error_code push_bounded(message_node* n) noexcept;
-    boost::system::error_code reserve_bounded(bool ask, bool& reserved) noexcept;
+    enum class reservation : std::uint8_t
+    {
+        reserved,   // a place is taken for the message
+        not_needed, // drop_oldest: nothing is reserved, the message is always accepted
+        refused,    // no room: the message is refused or discarded (`ec` says which)
+    };
+    reservation reserve_bounded(bool ask, boost::system::error_code& ec) noexcept;
     void unreserve() noexcept;
     void admit_waiters() noexcept;
     send_waiter* admit_locked() noexcept;
     static void complete_admitted(send_waiter* done) noexcept;
     void count_overflow_drop() noexcept;
-    void count_received() noexcept
-    {
-        if (actor_metrics* m = info_->metrics.get())
-            m->received.fetch_add(1, std::memory_order_relaxed);
-    }
+    void count_received() noexcept;
     void destroy_state_and_behavior() noexcept;
     void drop_all() noexcept;
 
-    std::atomic<std::size_t> refs_{1};
+    const actor_type_info* type_;       // the behaviour and its routes
+    std::shared_ptr<engine_core> core_; // outlives strand_, whose io_context it owns
+    strand_type strand_;
+    mpsc_queue mailbox_;
+    state_holder state_;
+    // Rarely used parts (a bounded mailbox, a name, metrics, coroutine cancellation, timers),
+    // allocated on first use to keep actors small.
+    struct extras;
+    std::unique_ptr<extras> extras_;
+    std::uint64_t id_;
+
+    // The small fields last, packed: their tail padding holds the member of a class_actor or
+    // function_actor when it is small (the Itanium C++ ABI lays a derived class's members out in
+    // a non-POD base's tail padding), such as the object of an actor class without data members.
+    // At most 2^32 - 1 references: each is an object in memory (an actor_ptr, a queued handoff, a
+    // registry entry), so the count cannot overflow in practice.
+    std::atomic<std::uint32_t> refs_{1};
+    std::uint32_t worker_;
     std::atomic<bool> scheduled_{false};
     std::atomic<actor_status> status_{actor_status::running};
     std::atomic<std::uint8_t> stop_requested_{0};
     std::atomic<bool> coroutine_active_{false};
     std::atomic<bool> trap_exit_{false};
+    /// Whether the actor has, or had, watch records or names to release when it stops. Set,
+    /// under the engine's watch mutex, before looking at stopped().
+    std::atomic<bool> watched{false};
+    bool registered = false;     // in the engine's registry list (guarded by the registry mutex)
     bool has_start_ = false;     // the behaviour has an on_start hook
     bool start_pending_ = false; // on_start has yet to run
     bool start_done_ = true;     // on_start ran, or there is none: on_stop runs at the stop
     bool validate_state_ = true; // actor_config::validate_state (checked in debug builds only)
     failure_policy policy_ = failure_policy::resume;
+    std::uint8_t flags_ = 0; // flag_bounded, flag_info, flag_measured
     stop_kind final_kind_ = stop_kind::normal;
-    std::uint32_t worker_;
-    std::uint64_t id_;
-    type_key behavior_;
-    const std::atomic<int>* engine_state_;
-    std::shared_ptr<engine_core> core_; // outlives strand_, whose io_context it owns
-    strand_type strand_;
-    mpsc_queue mailbox_;
-    std::unique_ptr<bounded_mailbox> bounded_; // null: unbounded (the default)
-    state_holder state_;
-    // Rarely used parts (coroutine cancellation), allocated on first use to keep actors small.
-    struct extras;
-    std::unique_ptr<extras> extras_;
-    std::unique_ptr<actor_info> info_; // named or measured actors only
 };
 
 /// Owning reference to an actor (intrusive count).
@@ -600,5 +654,9 @@ private:
 
 } // namespace detail
 } // namespace zctor
+
+// The engine's core, whose definition actor_base's inline functions use (engine_accepting()).
+// Included last: engine_core.hpp includes this header.
+#include <zctor/detail/engine_core.hpp>
 
 #endif

@@ -424,6 +424,11 @@ boost::system::error_code start_outcome(F&& f)
     }
 }
 
+/// The actor_type_info shared by every actor of type `Actor` (class_actor<A>, function_actor<M,
+/// F>): `static constexpr actor_type_info value`. Specialised at the end of this file.
+template <class Actor>
+struct actor_type_of;
+
 /// A class-based actor: the user's object plus the runtime's part.
 template <class A>
 class class_actor final : public actor_base
@@ -431,7 +436,7 @@ class class_actor final : public actor_base
 public:
     template <class... Args>
     class_actor(engine_core& core, std::uint32_t worker, std::uint64_t id, Args&&... args)
-        : actor_base(core, worker, id, key_of<A>())
+        : actor_base(core, worker, id, actor_type_of<class_actor>::value)
     {
         constexpr failure_policy policy = class_failure_policy<A>();
         if constexpr (policy == failure_policy::restart)
@@ -585,7 +590,7 @@ class function_actor final : public actor_base
 public:
     template <class G>
     function_actor(engine_core& core, std::uint32_t worker, std::uint64_t id, G&& f)
-        : actor_base(core, worker, id, key_of<receives<M>>()), fn_(std::forward<G>(f))
+        : actor_base(core, worker, id, actor_type_of<function_actor>::value), fn_(std::forward<G>(f))
     {}
 
     /// With lifecycle hooks. failure_policy::restart needs a copyable F (spawn checks it).
@@ -639,6 +644,30 @@ struct routed_messages<A>
     using type = typename A::messages;
     static_assert(is_receives<type>::value,
                   "zctor: a class actor's `messages` must be zctor::receives<M...>");
+};
+
+/// A class actor's routes: the message types it lists in `messages`, if any.
+template <class A, class... Ms>
+constexpr route_info class_routes(receives<Ms...>) noexcept
+{
+    if constexpr (sizeof...(Ms) > 0)
+        return route_info{keys_of<Ms...>, class_fns<A, Ms...>, sizeof...(Ms)};
+    else
+        return route_info{};
+}
+
+template <class A>
+struct actor_type_of<class_actor<A>>
+{
+    static constexpr actor_type_info value{key_of<A>(), class_routes<A>(typename routed_messages<A>::type{})};
+};
+
+template <class M, class F>
+struct actor_type_of<function_actor<M, F>>
+{
+    static constexpr message_node::run_fn fns[] = {run_function<M, F>};
+    static constexpr type_key keys[] = {key_of<M>()};
+    static constexpr actor_type_info value{key_of<receives<M>>(), route_info{keys, fns, 1}};
 };
 
 } // namespace detail

@@ -129,7 +129,7 @@ public:
     /// defaults). On invalid_configuration, `field` names the actor_config field at fault.
     template <class Actor, class... Args>
     actor_ptr make_actor(boost::system::error_code& ec, const char*& field, const actor_config* config,
-                         route_info routes, Args&&... args);
+                         Args&&... args);
     /// The actor's name and metrics, when it has either. Throws std::bad_alloc.
     std::unique_ptr<actor_info> make_info(const actor_config* options) const;
 
@@ -157,7 +157,6 @@ public:
     const engine_config& config() const noexcept { return config_; }
     worker& worker_at(std::size_t i) noexcept { return *workers_[i]; }
     std::size_t worker_count() const noexcept { return workers_.size(); }
-    const std::atomic<int>& state_word() const noexcept { return state_; }
 
     engine* owner = nullptr;
     std::atomic<std::uint64_t> replies_discarded{0}; // late replies to asks (reply_slot counts them)
@@ -281,9 +280,11 @@ private:
     std::uint64_t ordered_next_ = 0;
 };
 
+inline bool actor_base::engine_accepting() const noexcept { return core_->accepting(); }
+
 template <class Actor, class... Args>
 actor_ptr engine_core::make_actor(boost::system::error_code& ec, const char*& field,
-                                  const actor_config* config, route_info routes, Args&&... args)
+                                  const actor_config* config, Args&&... args)
 {
     ec = {};
     std::size_t capacity = config_.default_mailbox_capacity;
@@ -330,7 +331,6 @@ actor_ptr engine_core::make_actor(boost::system::error_code& ec, const char*& fi
         unplace(w);
         throw;
     }
-    p->routes = routes;
     ec = register_actor(*p);
     if (ec)
         return {};
