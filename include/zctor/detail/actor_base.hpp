@@ -586,7 +586,6 @@ private:
     const actor_type_info* type_;       // the behaviour and its routes
     std::shared_ptr<engine_core> core_; // outlives strand_, whose io_context it owns
     strand_type strand_;
-    mpsc_queue mailbox_;
     state_holder state_;
     // Rarely used parts (a bounded mailbox, a name, metrics, coroutine cancellation, timers),
     // allocated on first use to keep actors small.
@@ -594,6 +593,9 @@ private:
     std::unique_ptr<extras> extras_;
     std::uint64_t id_;
 
+    // The fields that the sender and the actor's worker both write, together: a cross-thread
+    // send moves as few cache lines as it can (the mailbox's head, scheduled_, refs_).
+    mpsc_queue mailbox_;
     // The small fields last, packed: their tail padding holds the member of a class_actor or
     // function_actor when it is small (the Itanium C++ ABI lays a derived class's members out in
     // a non-POD base's tail padding), such as the object of an actor class without data members.
