@@ -234,6 +234,9 @@ BOOST_AUTO_TEST_CASE(fail_does_not_move_from_a_refused_message)
     BOOST_TEST((ec == error::mailbox_full));
     BOOST_TEST(text == copy); // NOLINT(bugprone-use-after-move): what this test checks
     release.count_down();
+    // The handler still waits on `release`: join before the latches go out of scope.
+    eng.stop();
+    eng.join();
 }
 
 BOOST_AUTO_TEST_CASE(drop_newest_discards_the_new_message)

@@ -207,6 +207,9 @@ BOOST_AUTO_TEST_CASE(default_is_round_robin_over_the_workers)
                boost::test_tools::per_element());
     for (int i = 0; i < int(refs.size()); ++i)
         check_ran_on(log, i, refs[i].worker_index());
+    // Stop the workers before the logs their handlers write to go out of scope.
+    eng.stop();
+    eng.join();
 }
 
 BOOST_AUTO_TEST_CASE(explicit_worker_places_the_actor_there)
@@ -231,6 +234,9 @@ BOOST_AUTO_TEST_CASE(explicit_worker_places_the_actor_there)
     for (std::size_t w = 0; w < worker_count; ++w)
         for (int k = 0; k < per; ++k)
             check_ran_on(log, int(w) * per + k, w);
+    // Stop the workers before the logs their handlers write to go out of scope.
+    eng.stop();
+    eng.join();
 }
 
 BOOST_AUTO_TEST_CASE(local_from_a_handler_lands_on_the_handlers_worker)
@@ -262,6 +268,9 @@ BOOST_AUTO_TEST_CASE(local_from_a_handler_lands_on_the_handlers_worker)
     for (std::size_t p = 0; p < worker_count; ++p)
         for (int k = 0; k < per; ++k)
             check_ran_on(children, int(p) * per + k, parents[p].worker_index());
+    // Stop the workers before the logs their handlers write to go out of scope.
+    eng.stop();
+    eng.join();
 }
 
 BOOST_AUTO_TEST_CASE(local_from_any_handler_on_a_worker_lands_on_that_worker)
@@ -291,6 +300,9 @@ BOOST_AUTO_TEST_CASE(local_from_any_handler_on_a_worker_lands_on_that_worker)
     log.wait();
     for (std::size_t w = 0; w < worker_count; ++w)
         check_ran_on(log, int(w), w);
+    // Stop the workers before the logs their handlers write to go out of scope.
+    eng.stop();
+    eng.join();
 }
 
 BOOST_AUTO_TEST_CASE(local_elsewhere_falls_back_to_round_robin)
@@ -341,6 +353,9 @@ BOOST_AUTO_TEST_CASE(local_elsewhere_falls_back_to_round_robin)
         check_ran_on(log, int(i), from_outside[i].worker_index());
     for (std::size_t i = 0; i < from_other.size(); ++i)
         check_ran_on(log, int(from_outside.size() + i), from_other[i].worker_index());
+    // Stop the workers before the logs their handlers write to go out of scope.
+    eng.stop();
+    eng.join();
 }
 
 BOOST_AUTO_TEST_CASE(worker_out_of_range_is_invalid_configuration)
@@ -496,6 +511,9 @@ BOOST_AUTO_TEST_CASE(full_local_worker_is_thread_pool_full)
     BOOST_TEST(!results[1].ec, results[1].ec.message());
     BOOST_TEST(results[1].child_worker == 1u);
     BOOST_TEST(eng.stats().actors_spawned == 2u);
+    // Stop the workers before the logs their handlers write to go out of scope.
+    eng.stop();
+    eng.join();
 }
 
 BOOST_AUTO_TEST_CASE(embedded_local_is_the_worker_whose_context_runs_the_thread)
