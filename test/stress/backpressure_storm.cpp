@@ -286,8 +286,13 @@ BOOST_AUTO_TEST_CASE(backpressure_with_cancels_and_consumers_stopping)
     BOOST_TEST(stats.mailbox_rejected == 0u);
     // The storm did what it says: sends waited and were accepted, cancelled, refused.
     BOOST_TEST(t.accepted.load() > 0u);
-    BOOST_TEST(t.aborted.load() > 0u);
-    BOOST_TEST(t.refused.load() > 0u);
+    // Whether a cancel or a stop lands while a send waits is up to the interleaving: at the
+    // smallest scales (valgrind runs 0.1, one thread at a time) the consumers may keep up.
+    if (zctor_test::stress_scale() >= 0.5)
+    {
+        BOOST_TEST(t.aborted.load() > 0u);
+        BOOST_TEST(t.refused.load() > 0u);
+    }
     BOOST_TEST(t.items.alive() == 0);
 }
 
