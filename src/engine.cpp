@@ -619,7 +619,7 @@ void actor_base::drop_all() noexcept
     actor_base* const saved = dead_letter_actor;
     if (core_->config().on_dead_letter) [[unlikely]]
         dead_letter_actor = this;
-    bounded_mailbox* const b = (flags_ & flag_bounded) != 0 ? extras_->bounded.get() : nullptr;
+    bounded_mailbox* const b = bounded();
     std::size_t n = 0;
     while (message_node* m = mailbox_.pop())
     {
@@ -657,6 +657,11 @@ void actor_base::set_info(std::unique_ptr<actor_info> info)
     extras_needed();
     flags_ = static_cast<std::uint8_t>(flags_ | flag_info | (info->metrics != nullptr ? flag_measured : 0));
     extras_->info = std::move(info);
+}
+
+bounded_mailbox* actor_base::bounded() const noexcept
+{
+    return (flags_ & flag_bounded) != 0 ? extras_->bounded.get() : nullptr;
 }
 
 const actor_info* actor_base::info() const noexcept
@@ -798,7 +803,7 @@ void actor_base::admit_waiters() noexcept
 boost::system::error_code actor_base::send_or_park(message_node* n, send_waiter& w, bool& parked) noexcept
 {
     parked = false;
-    bounded_mailbox* b = (flags_ & flag_bounded) != 0 ? extras_->bounded.get() : nullptr;
+    bounded_mailbox* b = bounded();
     if (b == nullptr || b->policy != overflow_policy::backpressure)
         return push(n);
     boost::system::error_code ec;
@@ -860,7 +865,7 @@ boost::system::error_code actor_base::send_or_park(message_node* n, send_waiter&
 
 void actor_base::cancel_waiter(send_waiter& w) noexcept
 {
-    bounded_mailbox* b = (flags_ & flag_bounded) != 0 ? extras_->bounded.get() : nullptr;
+    bounded_mailbox* b = bounded();
     if (b == nullptr)
         return;
     message_node* n = nullptr;
@@ -885,7 +890,7 @@ void actor_base::cancel_waiter(send_waiter& w) noexcept
 
 void actor_base::fail_waiters(const boost::system::error_code& ec) noexcept
 {
-    bounded_mailbox* b = (flags_ & flag_bounded) != 0 ? extras_->bounded.get() : nullptr;
+    bounded_mailbox* b = bounded();
     if (b == nullptr)
         return;
     send_waiter* list;
@@ -913,7 +918,7 @@ void actor_base::fail_waiters(const boost::system::error_code& ec) noexcept
 zctor::mailbox_stats actor_base::mailbox_stats() const noexcept
 {
     zctor::mailbox_stats s;
-    const bounded_mailbox* b = (flags_ & flag_bounded) != 0 ? extras_->bounded.get() : nullptr;
+    const bounded_mailbox* b = bounded();
     if (b == nullptr)
         return s;
     s.capacity = b->capacity;

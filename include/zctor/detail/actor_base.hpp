@@ -267,7 +267,7 @@ public:
         message<M>* n = make_message<M>(fn, std::forward<Arg>(arg), slot);
         if (n == nullptr)
             return error::out_of_memory;
-        return push_unbounded<true>(n);
+        return push_unbounded<true, false>(n); // the engine's state was checked above
     }
 
     /// Any thread: queues `n` (taking it whatever the outcome), or parks `w` with it until a full
@@ -442,6 +442,9 @@ private:
     static constexpr std::uint8_t flag_measured = 4; // extras_->info->metrics: per-actor metrics
     static constexpr std::uint8_t send_flags = flag_bounded | flag_measured; // what a send looks at
 
+    /// Any thread: the bounded mailbox, or nullptr for an unbounded one (defined in engine.cpp).
+    bounded_mailbox* bounded() const noexcept;
+
     /// Any thread: whether the engine still accepts messages (engine_core::accepting(); defined in
     /// engine_core.hpp, which this header includes at its end).
     bool engine_accepting() const noexcept;
@@ -499,10 +502,11 @@ private:
     }
 
     /// `Unmeasured`: the caller found no send_flags (no per-actor metrics to count the message in).
-    template <bool Unmeasured = false>
+    /// `CheckEngine`: false when the caller has just checked that the engine accepts messages.
+    template <bool Unmeasured = false, bool CheckEngine = true>
     boost::system::error_code push_unbounded(message_node* n) noexcept
     {
-        if (!engine_accepting())
+        if (CheckEngine && !engine_accepting())
         {
             n->run(n, *this, false);
             return error::engine_stopped;
