@@ -10,6 +10,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/execution/allocator.hpp>
+#include <boost/asio/execution/blocking.hpp>
+#include <boost/asio/execution/relationship.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/asio/require.hpp>
@@ -191,6 +194,13 @@ struct awaitable_traits<boost::asio::awaitable<T, Executor>>
 /// an executor of its own runs on the replier's thread instead of the actor's strand, and a
 /// blocking ask is not refused on an embedded engine's thread. Holds the actor, so that a step
 /// (of the handler or of a coroutine it spawned on this executor) never refers to a freed one.
+///
+/// `Inner` is the actor's worker's io_context executor with this executor's properties (blocking,
+/// relationship, allocator, outstanding work); the strand comes from the actor when a function is
+/// executed. Two words, so any_io_executor stores it in place: a strand and the actor would take
+/// four, and any_io_executor would then allocate a shared, reference-counted copy for every
+/// require/prefer (each async operation started in the coroutine), whose release (a release
+/// decrement, then an acquire fence) ThreadSanitizer cannot follow.
 template <class Inner>
 class coroutine_executor
 {
@@ -226,7 +236,15 @@ public:
     template <class F>
     void execute(F&& f) const
     {
-        inner_.execute(step<std::decay_t<F>>{std::forward<F>(f), actor_});
+        namespace ex = boost::asio::execution;
+        step<std::decay_t<F>> s{std::forward<F>(f), actor_};
+        const auto& strand = actor_->strand();
+        using allocator_type = std::decay_t<decltype(boost::asio::query(inner_, ex::allocator))>;
+        if constexpr (std::is_same_v<allocator_type, std::allocator<void>>)
+            execute_on(strand, std::move(s));
+        else
+            execute_on(boost::asio::require(strand, ex::allocator(boost::asio::query(inner_, ex::allocator))),
+                       std::move(s));
     }
 
     friend bool operator==(const coroutine_executor& a, const coroutine_executor& b) noexcept
@@ -254,9 +272,34 @@ private:
         }
     };
 
+    // Runs `s` on `strand` with inner_'s blocking and relationship, as strand<Inner>::execute
+    // would. (Its outstanding work is inner_'s own: the strand holds work while it has any.)
+    template <class Strand, class Step>
+    void execute_on(const Strand& strand, Step&& s) const
+    {
+        namespace ex = boost::asio::execution;
+        const bool never = boost::asio::query(inner_, ex::blocking) == ex::blocking.never;
+        const bool continuation =
+            boost::asio::query(inner_, ex::relationship) == ex::relationship.continuation;
+        if (never && continuation)
+            boost::asio::require(strand, ex::blocking.never, ex::relationship.continuation)
+                .execute(std::move(s));
+        else if (never)
+            boost::asio::require(strand, ex::blocking.never).execute(std::move(s));
+        else if (continuation)
+            boost::asio::require(strand, ex::relationship.continuation).execute(std::move(s));
+        else
+            strand.execute(std::move(s));
+    }
+
     Inner inner_;
     actor_ptr actor_;
 };
+
+// any_io_executor keeps an executor of up to a shared_ptr and a pointer in place (Asio 1.81).
+static_assert(sizeof(coroutine_executor<actor_base::strand_type::inner_executor_type>) <=
+                  sizeof(std::shared_ptr<void>) + sizeof(void*),
+              "a coroutine handler's executor must fit in any_io_executor without allocating");
 
 /// The end of a coroutine handler, on the actor's strand: its result becomes the reply or the
 /// success or failure, the message and context are freed, and the mailbox resumes.
@@ -336,11 +379,11 @@ run_result start_coroutine(std::unique_ptr<message<M>>& n, actor_base& a) noexce
         try
         {
             coroutine_done<M, T> done{actor_ptr(&a), std::move(n), std::move(ctx), slot};
-            using coroutine_executor_type = coroutine_executor<actor_base::strand_type>;
+            using coroutine_executor_type = coroutine_executor<actor_base::strand_type::inner_executor_type>;
             if constexpr (std::is_convertible_v<coroutine_executor_type,
                                                 typename awaitable_traits<Awaitable>::executor_type>)
-                boost::asio::co_spawn(coroutine_executor_type(a.strand(), actor_ptr(&a)), std::move(aw),
-                                      std::move(done));
+                boost::asio::co_spawn(coroutine_executor_type(a.strand().get_inner_executor(), actor_ptr(&a)),
+                                      std::move(aw), std::move(done));
             else // an awaitable on a concrete executor type: the strand, unmarked
                 boost::asio::co_spawn(a.strand(), std::move(aw), std::move(done));
         }
