@@ -88,10 +88,16 @@ const char* check_actor_config(const actor_config& c, const engine_config& e, st
 // ---------------------------------------------------------------------------------------------
 // actor_base
 
-actor_base::actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id, const actor_type_info& type)
-    : type_(&type), core_(core.shared_from_this()),
-      strand_(boost::asio::make_strand(core.worker_at(worker).ctx->get_executor())), id_(id), worker_(worker)
+actor_base::actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id)
+    : core_(core), strand_(boost::asio::make_strand(core.worker_at(worker).ctx->get_executor())), id_(id),
+      worker_(worker)
 {}
+
+actor_base::core_hold::core_hold(engine_core& c) noexcept : core(&c) { c.hold(); }
+
+actor_base::core_hold::~core_hold() { core->release(); }
+
+std::shared_ptr<engine_core> actor_base::core_ptr() const noexcept { return core_->shared_from_this(); }
 
 actor_base::~actor_base()
 {
@@ -1549,6 +1555,19 @@ void engine_core::finalize_inline() noexcept
     finish();
 }
 
+void engine_core::hold_self()
+{
+    self_ = shared_from_this();
+    hold();
+}
+
+void engine_core::drop_self() noexcept
+{
+    // The last hold is gone: no actor exists and the engine object is destroyed, so nothing can
+    // take a new one. The core may be destroyed here.
+    std::shared_ptr<engine_core> last = std::move(self_);
+}
+
 void engine_core::finish() noexcept
 {
     if (finished_.exchange(true)) // the last unwinding coroutine, or the timeout: the first wins
@@ -2016,6 +2035,7 @@ const engine_config& checked(const engine_config& c)
 engine::engine(const engine_config& config)
     : core_(std::make_shared<detail::engine_core>(checked(config), std::vector<boost::asio::io_context*>{}))
 {
+    core_->hold_self();
     core_->owner = this;
 }
 
@@ -2043,10 +2063,15 @@ engine::engine(const std::vector<boost::asio::io_context*>& contexts, const engi
         contexts.size() > engine_config::max_thread_count)
         detail::throw_error(error::invalid_configuration, "zctor::engine: invalid list of io_contexts");
     core_ = std::make_shared<detail::engine_core>(config, contexts);
+    core_->hold_self();
     core_->owner = this;
 }
 
-engine::~engine() { core_->shutdown_from_destructor(); }
+engine::~engine()
+{
+    core_->shutdown_from_destructor();
+    core_->release();
+}
 
 void engine::run()
 {

@@ -211,7 +211,8 @@ struct route_info
 };
 
 /// What every actor of one behaviour type shares: the behaviour's key and its routes. One static
-/// instance per actor type (actor_type_of, dispatch.hpp), so that an actor holds a single pointer.
+/// instance per actor type (actor_type_of, dispatch.hpp), reached through the actor's vtable
+/// (actor_base::type_info), so that an actor holds no pointer for it.
 struct actor_type_info
 {
     type_key behavior;
@@ -225,7 +226,7 @@ class actor_base : public ready_link
 public:
     using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;
 
-    actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id, const actor_type_info& type);
+    actor_base(engine_core& core, std::uint32_t worker, std::uint64_t id);
     actor_base(const actor_base&) = delete;
     actor_base& operator=(const actor_base&) = delete;
 
@@ -303,12 +304,12 @@ public:
 
     std::uint64_t id() const noexcept { return id_; }
     std::uint32_t worker() const noexcept { return worker_; }
-    type_key behavior() const noexcept { return type_->behavior; }
+    type_key behavior() const noexcept { return type_info().behavior; }
     /// The message types the actor is routed for (fixed by its type).
-    const route_info& routes() const noexcept { return type_->routes; }
+    const route_info& routes() const noexcept { return type_info().routes; }
     const strand_type& strand() const noexcept { return strand_; }
     engine_core& core() const noexcept { return *core_; }
-    std::shared_ptr<engine_core> core_ptr() const noexcept { return core_; }
+    std::shared_ptr<engine_core> core_ptr() const noexcept;
     state_holder& state() noexcept { return state_; }
 
     /// Any thread: the actor stops after the message it is handling (checked between messages).
@@ -372,6 +373,9 @@ public:
 protected:
     /// Strand only, once, when the actor stops: destroys the behaviour object.
     virtual void destroy_behavior() noexcept = 0;
+    /// The behaviour's key and routes, shared by every actor of the type: reached through the
+    /// vtable, which the actor has anyway, rather than a pointer of its own.
+    virtual const actor_type_info& type_info() const noexcept = 0;
 
     // The behaviour's lifecycle: a class actor's members, or a handler actor's hooks.
     /// Runs on_start (by default the hooks' one); a failure is returned or thrown.
@@ -587,8 +591,20 @@ private:
     void destroy_state_and_behavior() noexcept;
     void drop_all() noexcept;
 
-    const actor_type_info* type_;       // the behaviour and its routes
-    std::shared_ptr<engine_core> core_; // outlives strand_, whose io_context it owns
+    // The actor's hold on the engine core (engine_core::hold), from its construction to the end
+    // of its destruction: declared before strand_, so released after it, as the core owns the
+    // strand's io_context.
+    struct core_hold
+    {
+        explicit core_hold(engine_core& c) noexcept;
+        core_hold(const core_hold&) = delete;
+        core_hold& operator=(const core_hold&) = delete;
+        ~core_hold();
+        engine_core& operator*() const noexcept { return *core; }
+        engine_core* operator->() const noexcept { return core; }
+        engine_core* core;
+    };
+    core_hold core_;
     strand_type strand_;
     state_holder state_;
     // Rarely used parts (a bounded mailbox, a name, metrics, coroutine cancellation, timers),

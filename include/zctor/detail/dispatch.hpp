@@ -479,7 +479,7 @@ class class_actor final : public actor_base
 public:
     template <class... Args>
     class_actor(engine_core& core, std::uint32_t worker, std::uint64_t id, Args&&... args)
-        : actor_base(core, worker, id, actor_type_of<class_actor>::value)
+        : actor_base(core, worker, id)
     {
         constexpr failure_policy policy = class_failure_policy<A>();
         if constexpr (policy == failure_policy::restart)
@@ -520,6 +520,7 @@ private:
     }
 
     void destroy_behavior() noexcept override { object_.reset(); }
+    const actor_type_info& type_info() const noexcept override { return actor_type_of<class_actor>::value; }
 
     boost::system::error_code start_behavior(context& ctx) override
     {
@@ -633,7 +634,7 @@ class function_actor final : public actor_base
 public:
     template <class G>
     function_actor(engine_core& core, std::uint32_t worker, std::uint64_t id, G&& f)
-        : actor_base(core, worker, id, actor_type_of<function_actor>::value), fn_(std::forward<G>(f))
+        : actor_base(core, worker, id), fn_(std::forward<G>(f))
     {}
 
     /// With lifecycle hooks. failure_policy::restart needs a copyable F (spawn checks it).
@@ -661,6 +662,10 @@ public:
 
 private:
     void destroy_behavior() noexcept override { fn_.reset(); }
+    const actor_type_info& type_info() const noexcept override
+    {
+        return actor_type_of<function_actor>::value;
+    }
 
     std::optional<F> fn_;
 };

@@ -191,7 +191,22 @@ public:
             finish();
     }
 
+    /// Keep the core alive, without a shared_ptr each (an actor is 8 bytes smaller for it): each
+    /// actor holds the core from its construction to the end of its destruction, and the engine
+    /// object from its construction to its destruction. While anything holds it, the core owns a
+    /// shared_ptr to itself; the last release drops that, which may destroy the core.
+    void hold() noexcept { holds_.fetch_add(1, std::memory_order_relaxed); }
+    void release() noexcept
+    {
+        if (holds_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+            drop_self();
+    }
+    /// Once, by the engine object, after construction: its own hold, which takes the self-reference.
+    void hold_self();
+
 private:
+    void drop_self() noexcept;
+
     struct route
     {
         struct entry
@@ -269,6 +284,8 @@ private:
     std::atomic<std::uint64_t> mailbox_dropped_{0};
     std::atomic<std::uint64_t> mailbox_rejected_{0};
     std::atomic<std::size_t> finish_holds_{1}; // the shutdown's own, released once all are finalized
+    std::atomic<std::size_t> holds_{0};        // hold(): the engine object and each actor
+    std::shared_ptr<engine_core> self_;        // while holds_ > 0
     std::atomic<bool> finished_{false};
     // For the workers' idle time: when the engine ran, and when it stopped (0: not yet).
     std::atomic<std::int64_t> started_ns_{0};
