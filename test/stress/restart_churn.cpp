@@ -12,6 +12,7 @@
 #define BOOST_TEST_MODULE zctor_stress_restart_churn
 #include <zctor/engine.hpp>
 #include <zctor/supervisor.hpp>
+#include <zctor_test/checks.hpp>
 #include <zctor_test/stress.hpp>
 #include <zctor_test/wait.hpp>
 
@@ -132,21 +133,10 @@ BOOST_AUTO_TEST_CASE(supervised_children_restart_while_messages_fly)
         zctor::engine_config c;
         c.thread_count = 2;
         c.on_failure = [&t](const zctor::failure& f) {
-            if (f.error == error::handler_failed && f.exception)
-            {
-                try
-                {
-                    std::rethrow_exception(f.exception);
-                }
-                catch (const std::runtime_error&)
-                {
-                    ++t.reported;
-                    return;
-                }
-                catch (...)
-                {}
-            }
-            ++t.reported_other;
+            if (f.error == error::handler_failed && zctor_test::thrown_as<std::runtime_error>(f.exception))
+                ++t.reported;
+            else
+                ++t.reported_other;
         };
         c.on_dead_letter = [&t](const zctor::dead_letter& d) {
             if (const work* w = d.get<work>())

@@ -436,28 +436,12 @@ BOOST_AUTO_TEST_CASE(coroutine_failures_are_counted_and_reported_exactly)
     BOOST_TEST(log.size() == failed); // reported once each
 
     // Each actor's failures, in the order of its messages.
-    auto throws = [](const zctor::failure& f, auto type_tag) {
-        using E = decltype(type_tag);
-        if (!f.exception)
-            return false;
-        try
-        {
-            std::rethrow_exception(f.exception);
-        }
-        catch (const E&)
-        {
-            return true;
-        }
-        catch (...)
-        {}
-        return false;
-    };
     const auto vf = log.of(void_actor.id());
     BOOST_REQUIRE(vf.size() == 2u);
     BOOST_TEST((vf[0].error == error::handler_failed));
-    BOOST_TEST(throws(vf[0], std::runtime_error("")));
+    BOOST_TEST(zctor_test::thrown_as<std::runtime_error>(vf[0].exception));
     BOOST_TEST((vf[1].error == error::handler_failed));
-    BOOST_TEST(throws(vf[1], std::out_of_range("")));
+    BOOST_TEST(zctor_test::thrown_as<std::out_of_range>(vf[1].exception));
 
     const auto bf = log.of(bool_actor.id());
     BOOST_REQUIRE(bf.size() == 2u);
@@ -474,17 +458,17 @@ BOOST_AUTO_TEST_CASE(coroutine_failures_are_counted_and_reported_exactly)
     BOOST_TEST((cf[1].error == error::timed_out));
     BOOST_TEST(!cf[1].exception);
     BOOST_TEST((cf[2].error == error::handler_failed));
-    BOOST_TEST(throws(cf[2], std::invalid_argument("")));
+    BOOST_TEST(zctor_test::thrown_as<std::invalid_argument>(cf[2].exception));
 
     const auto ef = log.of(early_actor.id());
     BOOST_REQUIRE(ef.size() == 1u);
     BOOST_TEST((ef[0].error == error::handler_failed));
-    BOOST_TEST(throws(ef[0], std::length_error("")));
+    BOOST_TEST(zctor_test::thrown_as<std::length_error>(ef[0].exception));
 
     const auto kf = log.of(class_actor.id());
     BOOST_REQUIRE(kf.size() == 2u);
     BOOST_TEST((kf[0].error == error::handler_failed));
-    BOOST_TEST(throws(kf[0], std::logic_error("")));
+    BOOST_TEST(zctor_test::thrown_as<std::logic_error>(kf[0].exception));
     BOOST_TEST((kf[1].error == error::handler_failed));
     BOOST_TEST(!kf[1].exception);
 }

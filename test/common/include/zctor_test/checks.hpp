@@ -108,6 +108,25 @@ inline void check_accepted(const zctor::engine_config& config)
     BOOST_TEST(reported == "(not set)");
 }
 
+/// Whether `ep` holds an exception of type E (or derived from it).
+template <class E>
+bool thrown_as(const std::exception_ptr& ep)
+{
+    if (!ep)
+        return false;
+    try
+    {
+        std::rethrow_exception(ep);
+    }
+    catch (const E&)
+    {
+        return true;
+    }
+    catch (...)
+    {}
+    return false;
+}
+
 /// The failures an engine reports to engine_config::on_failure, on whatever thread, recorded
 /// under a mutex.
 struct failure_log
@@ -148,20 +167,8 @@ struct failure_log
         std::lock_guard lock(mutex);
         std::size_t n = 0;
         for (const auto& f : failures)
-        {
-            if (f.error != code || !f.exception)
-                continue;
-            try
-            {
-                std::rethrow_exception(f.exception);
-            }
-            catch (const E&)
-            {
+            if (f.error == code && thrown_as<E>(f.exception))
                 ++n;
-            }
-            catch (...)
-            {}
-        }
         return n;
     }
 };
